@@ -1,0 +1,78 @@
+"""Find registry names in running text (leftmost, longest, one regex built as a trie).
+
+The matcher works on the normalised view (:func:`aseanner.text.normalize`);
+callers map its offsets back. It never splits a Thai or Khmer cluster: a match
+may not end before a dependent vowel, tone mark or coeng, nor start after one.
+
+>>> from aseanner.registry import Registry, Entry
+>>> g = Gazetteer(Registry([Entry("CA", "COUNTRY", "th", "แคนาดา"), Entry("ASEAN", "ORG", "th", "อาเซียน")]))
+>>> [(s, e, x.id) for s, e, x in g.find("อาเซียน-แคนาดา")]
+[(0, 7, 'ASEAN'), (8, 14, 'CA')]
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .registry import Entry, Registry, default_registry
+
+# Marks that continue the cluster before them: Thai vowels/tone marks written
+# after or above a consonant, Khmer dependent vowels, signs and the coeng.
+_THAI_CONT = "\u0e30-\u0e3a\u0e45\u0e47-\u0e4e"
+_KHMER_CONT = "\u17b6-\u17d3\u17dd"
+_THAI_LEAD = "\u0e40-\u0e44"  # leading vowels belong to the consonant after them
+_LATIN_WORD = "A-Za-z0-9"
+
+
+def _trie_pattern(words: list[str]) -> str:
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end:
+            return "(?:" + body + ")?"
+        return body
+
+    return emit(trie)
+
+
+class Gazetteer:
+    """Leftmost-longest matcher over every name of a :class:`Registry`."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        names = {}
+        for entry in registry.entries:
+            names.setdefault(entry.name, entry)
+        self._entries = names
+        latin = [n for n in names if n[0].isascii() or n[-1].isascii()]
+        other = [n for n in names if n not in set(latin)]
+        parts = []
+        if other:
+            parts.append(
+                f"(?<![{_THAI_LEAD}\u17d2])(?![{_THAI_CONT}{_KHMER_CONT}])"
+                f"(?:{_trie_pattern(other)})(?![{_THAI_CONT}{_KHMER_CONT}])"
+            )
+        if latin:
+            parts.append(f"(?<![{_LATIN_WORD}])(?:{_trie_pattern(latin)})(?![{_LATIN_WORD}])")
+        self._regex = re.compile("|".join(parts) if parts else r"(?!x)x")
+
+    def find(self, text: str) -> list[tuple[int, int, Entry]]:
+        """``(start, end, entry)`` of every non-overlapping name in ``text``."""
+        return [(m.start(), m.end(), self._entries[m.group()]) for m in self._regex.finditer(text)]
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    """A matcher over the bundled registry (built once)."""
+    return Gazetteer(default_registry())

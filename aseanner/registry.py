@@ -1,0 +1,141 @@
+"""Canonical ids: names of states and organisations in Thai, Khmer and English -> ids.
+
+The registry is data: ``aseanner/resources/registry.tsv`` (columns ``id``,
+``type``, ``lang``, ``name``), rebuilt by ``training/build_registry.py``.
+Users extend it with their own TSV files of the same columns
+(:meth:`Registry.from_tsv`).
+
+>>> lookup("สหรัฐฯ"), lookup("សហរដ្ឋ\u200bអាមេរិក"), lookup("Economic Cooperation Organization")
+('US', 'US', 'ECO')
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from .resources import resource_path
+from .taxonomy import is_partner
+from .text import clean
+
+REGISTRY_TYPES = ("COUNTRY", "ORG", "LOC")
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
+_WS_RE = re.compile(r"\s+")
+_ISO_RE = re.compile(r"^[A-Z]{2}$")
+_ORG_ID_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
+
+
+def name_key(name: str) -> str:
+    """The lookup key of a name: invisible characters, case, dashes and spaces folded.
+
+    >>> name_key("UCLG  ASPAC") == name_key("uclg aspac")
+    True
+    """
+    return _WS_RE.sub(" ", clean(name).translate(_DASHES)).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One name of one registry id."""
+
+    id: str
+    type: str
+    lang: str
+    name: str
+
+
+class Registry:
+    """Names -> canonical ids. The first entry for a name wins.
+
+    >>> reg = Registry([Entry("CA", "COUNTRY", "th", "แคนาดา")])
+    >>> reg.lookup("แคนาดา"), reg.type_of("CA"), reg.lookup("โลก")
+    ('CA', 'COUNTRY', None)
+    """
+
+    def __init__(self, entries: Iterable[Entry]):
+        self.entries: list[Entry] = []
+        self._by_key: dict[str, Entry] = {}
+        self._types: dict[str, str] = {}
+        for entry in entries:
+            self.add(entry)
+
+    def add(self, entry: Entry) -> None:
+        """Add one name; a name already known keeps its first id."""
+        if entry.type not in REGISTRY_TYPES:
+            raise ValueError(
+                f"registry entry {entry.name!r}: type must be one of {REGISTRY_TYPES}, got {entry.type!r}"
+            )
+        key = name_key(entry.name)
+        if not key:
+            return
+        self.entries.append(entry)
+        self._by_key.setdefault(key, entry)
+        if entry.id:
+            self._types.setdefault(entry.id, entry.type)
+
+    @classmethod
+    def from_tsv(cls, paths: Iterable[str | Path]) -> "Registry":
+        """Read registry TSV files (``id type lang name`` with a header)."""
+        entries = []
+        for path in paths:
+            with open(path, encoding="utf-8", newline="") as fh:
+                rows = (line for line in fh if line.strip() and not line.startswith("#"))
+                for row in csv.DictReader(rows, delimiter="\t", quoting=csv.QUOTE_NONE):
+                    entries.append(Entry(row["id"], row["type"], row["lang"], row["name"]))
+        return cls(entries)
+
+    def lookup(self, name: str, label: str | None = None) -> str | None:
+        """Canonical id of ``name``, or ``None``; ``label`` restricts the type."""
+        entry = self._by_key.get(name_key(name))
+        if entry is None or not entry.id or (label is not None and entry.type != label):
+            return None
+        return entry.id
+
+    def entry(self, name: str) -> Entry | None:
+        """The registry entry of ``name`` (also for id-less LOC names), or ``None``."""
+        return self._by_key.get(name_key(name))
+
+    def type_of(self, canonical_id: str) -> str | None:
+        """``COUNTRY`` or ``ORG`` for a known id, else ``None``."""
+        return self._types.get(canonical_id)
+
+    def ids(self, label: str | None = None) -> set[str]:
+        """All known ids (of one type when ``label`` is given)."""
+        return {i for i, t in self._types.items() if label is None or t == label}
+
+    def names(self) -> list[Entry]:
+        """Every entry, in file order."""
+        return list(self.entries)
+
+    @staticmethod
+    def is_valid_country_id(canonical_id: object) -> bool:
+        """ISO 3166-1 alpha-2 shape (two upper-case letters)."""
+        return isinstance(canonical_id, str) and bool(_ISO_RE.match(canonical_id))
+
+    @staticmethod
+    def is_valid_org_id(canonical_id: object) -> bool:
+        """Upper-case acronym with hyphens, as the guide asks."""
+        return isinstance(canonical_id, str) and bool(_ORG_ID_RE.match(canonical_id))
+
+    def is_partner(self, canonical_id: str | None) -> bool:
+        """Neither ASEAN nor a member state (see :func:`aseanner.taxonomy.is_partner`)."""
+        return is_partner(canonical_id)
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    """The registry bundled with the package (read once)."""
+    return Registry.from_tsv([resource_path("registry.tsv")])
+
+
+def lookup(name: str) -> str | None:
+    """Canonical id of a state or organisation name in the bundled registry.
+
+    >>> lookup("អាស៊ាន"), lookup("nowhere")
+    ('ASEAN', None)
+    """
+    return default_registry().lookup(name)

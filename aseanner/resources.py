@@ -1,0 +1,33 @@
+"""Where bundled files live: the one resolver for package data and the default model.
+
+>>> resource_path("registry.tsv").name
+'registry.tsv'
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+#: Environment variable naming a model directory to use instead of the bundled one.
+MODEL_ENV = "ASEANNER_MODEL"
+
+#: The command that trains a model, quoted in errors about a missing model.
+TRAIN_COMMAND = "python training/train.py --out models"
+
+
+def resource_path(name: str) -> Path:
+    """Path of a data file bundled in ``aseanner/resources``."""
+    return Path(str(resources.files("aseanner") / "resources" / name))
+
+
+def bundled_model_dir() -> Path:
+    """The directory of the default model shipped in the wheel (repo: ``models/``)."""
+    return Path(str(resources.files("aseanner.models")))
+
+
+def default_model_dir() -> Path:
+    """``$ASEANNER_MODEL`` when set, else the bundled model directory."""
+    env = os.environ.get(MODEL_ENV)
+    return Path(env) if env else bundled_model_dir()

@@ -1,0 +1,1 @@
+"""The default aseanner model (installed as ``aseanner.models``); see manifest.json."""
