@@ -51,6 +51,14 @@ class NormalizedText:
             return start, end
         return int(self.starts[start]), int(self.ends[end - 1])
 
+    def to_view(self, start: int, end: int) -> tuple[int, int]:
+        """Map an original span to the view characters it covers (``start < end``)."""
+        if self.starts is None:
+            return start, end
+        a = int(np.searchsorted(self.starts, start, side="left"))
+        b = int(np.searchsorted(self.ends, end, side="right"))
+        return a, max(a, b)
+
     def to_original_many(self, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Vectorised :meth:`to_original` for arrays of view spans."""
         if self.starts is None:

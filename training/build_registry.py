@@ -2,7 +2,8 @@
 
 Reads ``../shared/corpora/gazetteers/`` (ISO 3166-1 and CLDR names in English,
 Thai and Khmer; pass ``--gazetteers`` elsewhere) plus ``training/registry/*.tsv``
-(news short forms of country names; organisations). Earlier sources win when two
+(news short forms of country names; organisations, curated and
+from the train split of the labelled corpus). Earlier sources win when two
 give the same name: curated aliases, then organisations, then ISO, then CLDR.
 
     python training/build_registry.py
@@ -41,6 +42,9 @@ def _usable(name: str) -> bool:
 def build(gaz: Path) -> list[Entry]:
     entries = _curated(ROOT / "training" / "registry" / "country_aliases.tsv", "COUNTRY")
     entries += _curated(ROOT / "training" / "registry" / "orgs.tsv", "ORG")
+    corpus_orgs = ROOT / "training" / "registry" / "orgs_from_corpus.tsv"
+    if corpus_orgs.exists():
+        entries += _curated(corpus_orgs, "ORG")
     with open(gaz / "isocodes_iso3166_en_th_km.tsv", encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
             for col, lang in (("en_name", "en"), ("en_official_name", "en"), ("th", "th"),

@@ -1,0 +1,153 @@
+"""Feature matrices for both models: pure functions of token arrays, no I/O.
+
+Every token row has the same fixed number of active features, one per block,
+so the sparse matrix is built in one go from index arrays (no Python loop
+over tokens): that is what keeps prediction fast.
+
+Token blocks: piece id at offsets -2..+2; hashed piece bigrams left and
+right; character shape of the token and its neighbours; spaces around it;
+the token's place in a registry match (B/I x COUNTRY/ORG/LOC) for itself and
+its neighbours. Paragraph rows: counts of piece unigrams and hashed bigrams.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+N_SHAPES = 16
+N_GAZ = 7  # O, B/I x COUNTRY/ORG/LOC
+GAZ_CODE = {"COUNTRY": 1, "ORG": 3, "LOC": 5}
+WINDOW = (-2, -1, 0, 1, 2)
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Tokens of a batch of paragraphs, flattened; offsets are into each paragraph's view."""
+
+    ids: np.ndarray  # piece ids
+    starts: np.ndarray
+    ends: np.ndarray
+    seq: np.ndarray  # paragraph index of each token
+    shape: np.ndarray  # shape class of each token (see shape_classes)
+    space_before: np.ndarray  # bool
+    space_after: np.ndarray  # bool
+    gaz: np.ndarray  # registry-match code of each token (0 = none)
+
+
+def codepoints(text: str) -> np.ndarray:
+    """Code points of ``text`` as a uint32 array (fast, no Python loop)."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def shape_classes(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Class of each token from its first character and its length.
+
+    0-7 by script of the first character (Thai, Khmer, Latin upper, Latin
+    lower, digit, punctuation/other, placeholder, Thai/Khmer digit) plus 8 for
+    tokens longer than three characters.
+    """
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    first = cp[starts]
+    cls = np.full(len(starts), 5, dtype=np.int64)
+    cls[(first >= 0x0E01) & (first <= 0x0E4E)] = 0
+    cls[(first >= 0x1780) & (first <= 0x17DD)] = 1
+    cls[(first >= 0x41) & (first <= 0x5A)] = 2
+    cls[(first >= 0x61) & (first <= 0x7A)] = 3
+    cls[(first >= 0x30) & (first <= 0x39)] = 4
+    cls[first == 0x25C6] = 6
+    cls[((first >= 0x0E50) & (first <= 0x0E59)) | ((first >= 0x17E0) & (first <= 0x17E9))] = 7
+    return cls + 8 * ((ends - starts) > 3)
+
+
+def gazetteer_codes(starts: np.ndarray, ends: np.ndarray, matches: list[tuple[int, int, str]]) -> np.ndarray:
+    """Per token: 0, or B/I code of the registry match (type) that covers it."""
+    codes = np.zeros(len(starts), dtype=np.int64)
+    for s, e, type_ in matches:
+        first = int(np.searchsorted(ends, s, side="right"))
+        last = int(np.searchsorted(starts, e, side="left"))
+        if first < last:
+            base = GAZ_CODE[type_]
+            codes[first] = base
+            codes[first + 1:last] = base + 1
+    return codes
+
+
+def _shifted(values: np.ndarray, seq: np.ndarray, k: int, pad: int) -> np.ndarray:
+    """``values[i + k]`` when that token is in the same paragraph, else ``pad``."""
+    n = len(values)
+    out = np.full(n, pad, dtype=np.int64)
+    if k == 0:
+        return values.astype(np.int64)
+    if k > 0:
+        same = seq[k:] == seq[:-k] if n > k else np.zeros(0, dtype=bool)
+        out[:n - k][same] = values[k:][same]
+    else:
+        k = -k
+        same = seq[:-k] == seq[k:] if n > k else np.zeros(0, dtype=bool)
+        out[k:][same] = values[:-k][same]
+    return out
+
+
+def _hash_pair(a: np.ndarray, b: np.ndarray, buckets: int) -> np.ndarray:
+    # A multiplicative hash of two ids; collisions only share weights.
+    return ((a * 1_000_003 + b * 7_919 + 12_345) % buckets).astype(np.int64)
+
+
+def token_dim(vocab_size: int, bigram_buckets: int) -> int:
+    """Number of columns of :func:`token_matrix`."""
+    v = vocab_size + 1
+    return len(WINDOW) * v + 2 * bigram_buckets + 3 * N_SHAPES + 4 + 3 * N_GAZ
+
+
+def token_matrix(tok: Tokens, vocab_size: int, bigram_buckets: int) -> sp.csr_matrix:
+    """One row per token (see module doc)."""
+    n = len(tok.ids)
+    v = vocab_size + 1  # + padding id
+    pad = vocab_size
+    cols = []
+    base = 0
+    for k in WINDOW:
+        cols.append(base + _shifted(tok.ids, tok.seq, k, pad))
+        base += v
+    prev_id = _shifted(tok.ids, tok.seq, -1, pad)
+    next_id = _shifted(tok.ids, tok.seq, 1, pad)
+    cols.append(base + _hash_pair(prev_id, tok.ids, bigram_buckets))
+    base += bigram_buckets
+    cols.append(base + _hash_pair(tok.ids, next_id, bigram_buckets))
+    base += bigram_buckets
+    for k in (-1, 0, 1):
+        cols.append(base + _shifted(tok.shape, tok.seq, k, N_SHAPES - 1))
+        base += N_SHAPES
+    cols.append(base + tok.space_before.astype(np.int64))
+    base += 2
+    cols.append(base + tok.space_after.astype(np.int64))
+    base += 2
+    for k in (-1, 0, 1):
+        cols.append(base + _shifted(tok.gaz, tok.seq, k, 0))
+        base += N_GAZ
+    width = len(cols)
+    indices = np.stack(cols, axis=1).ravel() if n else np.zeros(0, dtype=np.int64)
+    indptr = np.arange(0, n * width + 1, width, dtype=np.int64)
+    data = np.ones(n * width, dtype=np.float32)
+    return sp.csr_matrix((data, indices, indptr), shape=(n, base))
+
+
+def paragraph_dim(vocab_size: int, bigram_buckets: int) -> int:
+    """Number of columns of :func:`paragraph_matrix`."""
+    return vocab_size + bigram_buckets
+
+
+def paragraph_matrix(tok: Tokens, n_paragraphs: int, vocab_size: int, bigram_buckets: int) -> sp.csr_matrix:
+    """Counts of piece unigrams and hashed bigrams per paragraph."""
+    prev_id = _shifted(tok.ids, tok.seq, -1, vocab_size)
+    has_prev = prev_id != vocab_size
+    rows = np.concatenate([tok.seq, tok.seq[has_prev]])
+    cols = np.concatenate([tok.ids, vocab_size + _hash_pair(prev_id[has_prev], tok.ids[has_prev], bigram_buckets)])
+    data = np.ones(len(rows), dtype=np.float32)
+    m = sp.csr_matrix((data, (rows, cols)), shape=(n_paragraphs, vocab_size + bigram_buckets))
+    m.sum_duplicates()
+    return m

@@ -1,0 +1,174 @@
+"""The trained bundle: tokenizer + registry + sector classifier + entity tagger -> Documents.
+
+:class:`Model` holds fitted parts and turns text into :class:`~aseanner.document.Document`.
+It never touches paths; :mod:`aseanner.bundle` saves and loads it.
+Paragraphs are processed in blocks of bounded size, so memory stays flat
+for very long inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from .document import Document, Entity, Paragraph, SectorScore
+from .features import Tokens, codepoints, gazetteer_codes, paragraph_matrix, shape_classes, token_matrix
+from .gazetteer import Gazetteer
+from .linking import link
+from .registry import Registry
+from .sectors import SectorClassifier
+from .spans import TAGS, tags_to_spans
+from .tagger import BIOTagger, decode
+from .taxonomy import SECTOR_IDS, is_partner
+from .text import NormalizedText, detect_lang, normalize, paragraphs
+from .tokenizer import Tokenizer
+
+#: Characters of paragraph text handled per block (bounds memory on huge inputs).
+BLOCK_CHARS = 200_000
+
+
+def check_text(text: object, name: str = "text") -> str:
+    """Return ``text`` if it is a ``str``, else raise a ``TypeError`` naming what came."""
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be str, got {type(text).__name__}; "
+                        f"decode bytes first (e.g. data.decode('utf-8')) or pass one string per document")
+    return text
+
+
+@dataclass
+class Model:
+    """A fitted pipeline. Build with :func:`aseanner.train.train_model` or :func:`aseanner.bundle.load`."""
+
+    tokenizer: Tokenizer
+    registry: Registry
+    tfidf: object  # sklearn TfidfTransformer
+    sectors: SectorClassifier
+    tagger: BIOTagger
+    config: dict
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        return Gazetteer(self.registry)
+
+    # ---- featurisation -------------------------------------------------
+    def encode(self, views: list[str]) -> Tokens:
+        """Tokens of several normalised paragraphs, joined by newlines and tokenised at once."""
+        joined = "\n".join(views)
+        lengths = np.fromiter((len(v) for v in views), dtype=np.int64, count=len(views))
+        par_start = np.cumsum(lengths + 1) - lengths - 1
+        starts, ends, ids = self.tokenizer.tokenize(joined)
+        cp = codepoints(joined + " ")
+        seq = np.searchsorted(par_start, starts, side="right") - 1
+        matches = [(s, e, entry.type) for s, e, entry in self.gazetteer.find(joined)]
+        gaz = gazetteer_codes(starts, ends, matches)
+        space_before = np.zeros(len(starts), dtype=bool)
+        has_prev = starts > 0
+        space_before[has_prev] = cp[starts[has_prev] - 1] == 0x20
+        space_after = cp[ends] == 0x20
+        local = par_start[seq] if len(seq) else np.zeros(0, dtype=np.int64)
+        return Tokens(ids=ids, starts=starts - local, ends=ends - local, seq=seq,
+                      shape=shape_classes(cp, starts, ends), space_before=space_before,
+                      space_after=space_after, gaz=gaz)
+
+    def token_features(self, tok: Tokens):
+        return token_matrix(tok, self.tokenizer.vocab_size, self.config["token_buckets"])
+
+    def paragraph_features(self, tok: Tokens, n: int):
+        return self.tfidf.transform(
+            paragraph_matrix(tok, n, self.tokenizer.vocab_size, self.config["paragraph_buckets"]))
+
+    # ---- prediction ----------------------------------------------------
+    def _predict_block(self, views: list[NormalizedText]) -> tuple[np.ndarray, list[list[tuple]]]:
+        """Sector probabilities per paragraph and entity tuples per paragraph (view offsets)."""
+        tok = self.encode([v.text for v in views])
+        probs = self.sectors.predict_proba(self.paragraph_features(tok, len(views)))
+        ents: list[list[tuple]] = [[] for _ in views]
+        if len(tok.ids):
+            logp = self.tagger.predict_log_proba(self.token_features(tok))
+            tags = decode(logp, tok.seq, self.tagger.o_floor)
+            for a, b, label in tags_to_spans(tags):
+                p = int(tok.seq[a])
+                if int(tok.seq[b - 1]) != p:  # never across paragraphs (decode keeps them apart)
+                    continue
+                score = float(np.exp(logp[np.arange(a, b), tags[a:b]].mean()))
+                ents[p].append((int(tok.starts[a]), int(tok.ends[b - 1]), label, score))
+        return probs, ents
+
+    def predict(self, text: str) -> Document:
+        """Sectors and linked entities of one document (see :func:`aseanner.predict`)."""
+        return next(iter(self.predict_many([text])))
+
+    def predict_many(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[Document]:
+        """One Document per text, in order; paragraphs of several texts share a block."""
+        batch: list[str] = []
+        for k, text in enumerate(texts):
+            batch.append(check_text(text, f"texts[{k}]"))
+            if len(batch) >= batch_size:
+                yield from self._predict_docs(batch)
+                batch = []
+        if batch:
+            yield from self._predict_docs(batch)
+
+    def _predict_docs(self, texts: list[str]) -> list[Document]:
+        plans = []  # (doc index, paragraph span, normalised view)
+        for d, text in enumerate(texts):
+            for p in paragraphs(text):
+                plans.append((d, p, normalize(text[p.start:p.end])))
+        results: list[tuple[np.ndarray, list[tuple]]] = []
+        block: list[NormalizedText] = []
+        size = 0
+        for _, _, view in plans:
+            block.append(view)
+            size += len(view.text)
+            if size >= BLOCK_CHARS:
+                probs, ents = self._predict_block(block)
+                results.extend(zip(probs, ents))
+                block, size = [], 0
+        if block:
+            probs, ents = self._predict_block(block)
+            results.extend(zip(probs, ents))
+        per_doc: list[list] = [[] for _ in texts]
+        for (d, p, view), (prob, ents) in zip(plans, results):
+            per_doc[d].append((p, view, prob, ents))
+        return [self._document(texts[d], per_doc[d]) for d in range(len(texts))]
+
+    def _document(self, text: str, items: list) -> Document:
+        if not items:
+            return Document.empty(detect_lang(text))
+        lang = detect_lang(text)
+        thresholds = self.sectors.thresholds_
+        paras, entities = [], []
+        best: dict[str, float] = {}
+        for p, view, prob, ents in items:
+            chosen = [SectorScore(SECTOR_IDS[j], float(prob[j])) for j in np.flatnonzero(prob >= thresholds)]
+            chosen.sort(key=lambda s: (-s.score, s.label))
+            paras.append(Paragraph(p.start, p.end, tuple(chosen)))
+            for s in chosen:
+                best[s.label] = max(best.get(s.label, 0.0), s.score)
+            for vs, ve, label, score in ents:
+                a, b = view.to_original(vs, ve)
+                mention = text[p.start + a:p.start + b]
+                label, cid = link(mention, label, self.registry, self.gazetteer)
+                linked = cid if label in ("COUNTRY", "ORG") else None
+                entities.append(Entity(p.start + a, p.start + b, label, mention, linked,
+                                       is_partner(linked), score))
+        sectors = tuple(SectorScore(l, s) for l, s in sorted(best.items(), key=lambda x: (-x[1], x[0])))
+        partners = tuple(sorted({e.id for e in entities if e.partner}))
+        return Document(lang=lang, sectors=sectors, entities=tuple(entities), paragraphs=tuple(paras),
+                        partners=partners)
+
+    # ---- evaluation helpers (paragraph level) ----------------------------
+    def predict_paragraphs(self, texts: list[str]) -> list[tuple[list[str], list[dict]]]:
+        """For paragraph texts (gold units): predicted sector ids and entity dicts with offsets."""
+        out = []
+        for doc in self.predict_many(texts, batch_size=256):
+            sectors = [s.label for s in doc.sectors]
+            ents = [{"start": e.start, "end": e.end, "label": e.label, "id": e.id} for e in doc.entities]
+            out.append((sectors, ents))
+        return out
+
+
+__all__ = ["Model", "check_text", "TAGS"]

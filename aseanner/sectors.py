@@ -1,0 +1,101 @@
+"""Multi-label sector classifier: one logistic regression per sector, thresholds per label.
+
+Follows scikit-learn's estimator contract. Rows whose labels are missing
+(``NaN`` in ``Y``, e.g. NER-only records) are dropped before fitting: they
+never count as negatives.
+
+>>> import numpy as np, scipy.sparse as sp
+>>> X = sp.csr_matrix(np.array([[1, 0], [0, 1], [1, 0], [0, 1]], dtype=float))
+>>> Y = np.array([[1, 0], [0, 1], [1, 0], [np.nan, np.nan]])
+>>> clf = SectorClassifier(C=10.0).fit(X, Y)
+>>> clf.predict(X[:2]).tolist()
+[[1, 0], [0, 1]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+
+class SectorClassifier(ClassifierMixin, BaseEstimator):
+    """Independent binary logistic regressions, one per label column of ``Y``.
+
+    Parameters
+    ----------
+    C : float
+        Inverse L2 regularisation strength of every per-label model.
+    class_weight : "balanced" or None
+        Re-weights positives, which are rare for most sectors.
+    threshold : float
+        Decision threshold until :meth:`tune_thresholds` sets per-label ones.
+    """
+
+    def __init__(self, C: float = 4.0, class_weight: str | None = "balanced", threshold: float = 0.5):
+        self.C = C
+        self.class_weight = class_weight
+        self.threshold = threshold
+
+    def fit(self, X, Y) -> "SectorClassifier":
+        if self.C <= 0:
+            raise ValueError(f"C must be a positive float, got {self.C!r}; pass e.g. C=4.0")
+        Y = np.asarray(Y, dtype=float)
+        if Y.ndim != 2 or Y.shape[0] != X.shape[0]:
+            raise ValueError(f"Y must have shape (n_samples, n_labels) with n_samples={X.shape[0]}, got {Y.shape}")
+        known = ~np.isnan(Y).any(axis=1)
+        X, Y = X[known], Y[known].astype(int)
+        n_labels = Y.shape[1]
+        coef = np.zeros((n_labels, X.shape[1]), dtype=np.float32)
+        intercept = np.full(n_labels, -10.0)
+        for j in range(n_labels):
+            y = Y[:, j]
+            if 0 < y.sum() < len(y):
+                lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear", max_iter=1000)
+                lr.fit(X, y)
+                coef[j] = lr.coef_[0]
+                intercept[j] = lr.intercept_[0]
+            elif y.sum() == len(y) and len(y):
+                intercept[j] = 10.0
+        self.coef_ = sp.csr_matrix(coef)  # mostly zeros: small on disk, fast to apply
+        self.intercept_ = intercept
+        self.thresholds_ = np.full(n_labels, self.threshold)
+        self.n_labels_ = n_labels
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Per-label probabilities, shape ``(n_samples, n_labels)``."""
+        check_is_fitted(self, "coef_")
+        z = np.asarray((X @ self.coef_.T).todense()) + self.intercept_
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def predict(self, X) -> np.ndarray:
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+    def tune_thresholds(self, X, Y, grid: np.ndarray | None = None) -> "SectorClassifier":
+        """Per label, the threshold that maximises F1 on ``(X, Y)`` (dev data).
+
+        Labels without positives in ``Y`` keep the default threshold.
+        """
+        check_is_fitted(self, "coef_")
+        Y = np.asarray(Y, dtype=float)
+        known = ~np.isnan(Y).any(axis=1)
+        P, Y = self.predict_proba(X[known]), Y[known].astype(int)
+        grid = np.linspace(0.05, 0.95, 37) if grid is None else grid
+        for j in range(Y.shape[1]):
+            if Y[:, j].sum() == 0:
+                continue
+            best, best_t = -1.0, self.threshold
+            for t in grid:
+                pred = P[:, j] >= t
+                tp = int((pred & (Y[:, j] == 1)).sum())
+                denom = int(pred.sum()) + int(Y[:, j].sum())
+                f1 = 2 * tp / denom if denom else 0.0
+                # ties go to the threshold nearest the default: less tuned to a small dev set
+                if f1 > best + 1e-9 or (abs(f1 - best) <= 1e-9 and abs(t - self.threshold) < abs(best_t - self.threshold)):
+                    best, best_t = f1, float(t)
+            self.thresholds_[j] = best_t
+        return self

@@ -1,0 +1,133 @@
+"""Linear BIO token classifier with constrained Viterbi decoding.
+
+A multinomial logistic regression scores every token's tag (:data:`aseanner.spans.TAGS`);
+decoding picks the best tag sequence among *valid* BIO sequences only
+(``I-X`` only after ``B-X`` or ``I-X``). To stay fast, Viterbi runs only on
+stretches of tokens where some entity tag has non-negligible probability;
+every other token is ``O``, which is also the best valid choice there.
+
+>>> import numpy as np
+>>> logp = np.log(np.array([[0.05, 0.1, 0.8, 0.01, 0.01, 0.01, 0.01, 0.005, 0.005]]))
+>>> constrained_viterbi(logp).tolist()  # I-COUNTRY cannot start a sequence
+[1]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+from .spans import N_TAGS, TAGS
+
+_NEG = -1e9
+
+
+def _transition_mask() -> tuple[np.ndarray, np.ndarray]:
+    """``allowed[prev, cur]`` and ``start_ok[cur]`` for BIO."""
+    allowed = np.ones((N_TAGS, N_TAGS), dtype=bool)
+    start_ok = np.ones(N_TAGS, dtype=bool)
+    for cur, tag in enumerate(TAGS):
+        if tag.startswith("I-"):
+            label = tag[2:]
+            start_ok[cur] = False
+            for prev, ptag in enumerate(TAGS):
+                allowed[prev, cur] = ptag in (f"B-{label}", f"I-{label}")
+    return allowed, start_ok
+
+
+_ALLOWED, _START_OK = _transition_mask()
+_TRANS = np.where(_ALLOWED, 0.0, _NEG)
+_START = np.where(_START_OK, 0.0, _NEG)
+
+
+def constrained_viterbi(logp: np.ndarray) -> np.ndarray:
+    """Best valid BIO tag sequence for one stretch of token log-probabilities."""
+    n = len(logp)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    score = logp[0] + _START
+    back = np.zeros((n, N_TAGS), dtype=np.int64)
+    for i in range(1, n):
+        cand = score[:, None] + _TRANS
+        back[i] = cand.argmax(axis=0)
+        score = cand[back[i], np.arange(N_TAGS)] + logp[i]
+    tags = np.zeros(n, dtype=np.int64)
+    tags[-1] = int(score.argmax())
+    for i in range(n - 1, 0, -1):
+        tags[i - 1] = back[i, tags[i]]
+    return tags
+
+
+def decode(logp: np.ndarray, seq: np.ndarray, o_floor: float = 0.99) -> np.ndarray:
+    """Constrained decoding of many paragraphs at once.
+
+    ``seq`` gives each token's paragraph. Tokens whose ``O`` probability is at
+    least ``o_floor`` are fixed to ``O``; Viterbi runs on the maximal runs of
+    other tokens inside one paragraph (a run starts after an ``O``, so ``I``
+    cannot open it).
+    """
+    n = len(logp)
+    tags = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return tags
+    active = logp[:, 0] < np.log(o_floor)
+    if not active.any():
+        return tags
+    idx = np.flatnonzero(active)
+    # break runs at gaps and at paragraph changes
+    breaks = np.flatnonzero((np.diff(idx) != 1) | (np.diff(seq[idx]) != 0)) + 1
+    for run in np.split(idx, breaks):
+        a, b = run[0], run[-1] + 1
+        tags[a:b] = constrained_viterbi(logp[a:b])
+    return tags
+
+
+class BIOTagger(ClassifierMixin, BaseEstimator):
+    """Multinomial logistic regression over BIO tags, decoded with :func:`decode`.
+
+    Parameters
+    ----------
+    C : float
+        Inverse L2 regularisation strength.
+    max_iter : int
+        lbfgs iterations.
+    o_floor : float
+        ``O`` probability above which a token skips Viterbi (speed; see :func:`decode`).
+    """
+
+    def __init__(self, C: float = 1.0, max_iter: int = 300, o_floor: float = 0.99):
+        self.C = C
+        self.max_iter = max_iter
+        self.o_floor = o_floor
+
+    def fit(self, X, y, sample_weight=None) -> "BIOTagger":
+        if self.C <= 0:
+            raise ValueError(f"C must be a positive float, got {self.C!r}; pass e.g. C=1.0")
+        if not 0 < self.o_floor <= 1:
+            raise ValueError(f"o_floor must be in (0, 1], got {self.o_floor!r}")
+        y = np.asarray(y)
+        lr = LogisticRegression(C=self.C, max_iter=self.max_iter, solver="lbfgs")
+        lr.fit(X, y, sample_weight=sample_weight)
+        coef = np.zeros((N_TAGS, X.shape[1]), dtype=np.float32)
+        intercept = np.full(N_TAGS, -30.0)
+        coef[lr.classes_] = lr.coef_
+        intercept[lr.classes_] = lr.intercept_
+        self.coef_ = coef
+        self.intercept_ = intercept
+        self.classes_ = np.arange(N_TAGS)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        check_is_fitted(self, "coef_")
+        z = np.asarray(X @ self.coef_.T) + self.intercept_
+        z -= z.max(axis=1, keepdims=True)
+        return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+    def predict(self, X, seq: np.ndarray | None = None) -> np.ndarray:
+        """Valid BIO tag codes; ``seq`` (paragraph of each row) keeps paragraphs apart."""
+        logp = self.predict_log_proba(X)
+        seq = np.zeros(len(logp), dtype=np.int64) if seq is None else np.asarray(seq)
+        return decode(logp, seq, self.o_floor)

@@ -1,0 +1,169 @@
+"""Fit a :class:`~aseanner.model.Model` from gold records (no paths here; see bundle/cli).
+
+Records with ``"sectors": null`` train the tagger only; they never count as
+sector negatives. Synthetic records (``"synthetic": true``) are training
+data only and are refused in dev/test.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Callable
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from .features import Tokens, paragraph_matrix
+from .metrics import doc_key, score_by_language
+from .model import Model
+from .registry import Registry
+from .sectors import SectorClassifier
+from .spans import spans_to_tags, token_boundary_share
+from .tagger import BIOTagger
+from .taxonomy import ENTITY_LABELS, SECTOR_IDS
+from .text import normalize
+from .tokenizer import Tokenizer
+
+DEFAULT_CONFIG = {
+    "token_buckets": 1 << 16,
+    "paragraph_buckets": 1 << 17,
+    "tagger_C": 0.5,
+    "tagger_max_iter": 300,
+    "sectors_C": 4.0,
+    "ner_only_weight": 0.5,
+    "o_floor": 0.99,
+}
+
+
+def split_by_document(records: list[dict], dev_share: float, seed: int) -> tuple[list[dict], list[dict]]:
+    """Move a seeded share of each language's documents (never single paragraphs) to dev.
+
+    >>> recs = [{"id": f"d{i}#{j}", "lang": "th"} for i in range(10) for j in range(2)]
+    >>> tr, dv = split_by_document(recs, 0.2, 1)
+    >>> len(dv), {r["id"].split("#")[0] for r in dv} & {r["id"].split("#")[0] for r in tr}
+    (4, set())
+    """
+    rng = random.Random(seed)
+    docs: dict[str, list[str]] = {}
+    for r in records:
+        if not r.get("synthetic"):
+            docs.setdefault(r.get("lang", "th"), [])
+            key = doc_key(r["id"])
+            if key not in docs[r.get("lang", "th")]:
+                docs[r.get("lang", "th")].append(key)
+    dev_docs: set[str] = set()
+    for lang in sorted(docs):
+        keys = sorted(docs[lang])
+        rng.shuffle(keys)
+        dev_docs.update(keys[: max(1, round(len(keys) * dev_share))] if len(keys) > 1 else [])
+    train = [r for r in records if doc_key(r["id"]) not in dev_docs]
+    dev = [r for r in records if doc_key(r["id"]) in dev_docs]
+    return train, dev
+
+
+def check_labels(records: list[dict]) -> None:
+    """Raise ``ValueError`` naming any sector or entity label the model does not know."""
+    bad_s = sorted({s for r in records for s in (r.get("sectors") or []) if s not in SECTOR_IDS})
+    bad_e = sorted({e["label"] for r in records for e in r["entities"] if e["label"] not in ENTITY_LABELS})
+    if bad_s or bad_e:
+        raise ValueError(f"unknown label(s) in training data: sectors {bad_s}, entities {bad_e}; "
+                         f"use the ids of the annotation guide (aseanner validate FILE lists them)")
+
+
+class _Views:
+    """Normalised views of records and their gold spans in view offsets."""
+
+    def __init__(self, records: list[dict]):
+        self.views = []
+        self.spans = []
+        for r in records:
+            nt = normalize(r["text"])
+            self.views.append(nt.text)
+            spans = []
+            for e in r["entities"]:
+                a, b = nt.to_view(e["start"], e["end"])
+                if a < b:
+                    spans.append((a, b, e["label"]))
+            self.spans.append(spans)
+
+
+def _encode_all(model: Model, views: list[str], block: int = 2000) -> Tokens:
+    parts = []
+    for i in range(0, len(views), block):
+        t = model.encode(views[i:i + block])
+        parts.append(Tokens(t.ids, t.starts, t.ends, t.seq + i, t.shape, t.space_before, t.space_after, t.gaz))
+    cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
+    return Tokens(*(cat(n) for n in ("ids", "starts", "ends", "seq", "shape", "space_before", "space_after", "gaz")))
+
+
+def train_model(train: list[dict], dev: list[dict], tokenizer_bytes: bytes, registry: Registry,
+                lexicon: list[str], seed: int = 13, config: dict | None = None,
+                progress: Callable[[str], None] = lambda msg: None) -> tuple[Model, dict]:
+    """Fit the tagger and the sector classifier; tune sector thresholds on ``dev``.
+
+    Returns the model and training facts (token-boundary share, counts).
+    """
+    cfg = {**DEFAULT_CONFIG, **(config or {})}
+    for name, recs in (("dev", dev),):
+        syn = [r["id"] for r in recs if r.get("synthetic")]
+        if syn:
+            raise ValueError(f"synthetic records may not be in {name} data: {syn[:5]}; keep them in training files only")
+    check_labels(train + dev)
+    np.random.seed(seed)
+    names = sorted({e.name for e in registry.entries} | set(lexicon))
+    tokenizer = Tokenizer(tokenizer_bytes, names)
+    model = Model(tokenizer=tokenizer, registry=registry, tfidf=None, sectors=None, tagger=None, config=cfg)
+
+    progress(f"tokenising {len(train)} training paragraphs")
+    tv = _Views(train)
+    tok = _encode_all(model, tv.views)
+    tags = np.zeros(len(tok.ids), dtype=np.int64)
+    seq_start = np.searchsorted(tok.seq, np.arange(len(train)), side="left")
+    seq_end = np.searchsorted(tok.seq, np.arange(len(train)), side="right")
+    aligned = total = 0
+    for i, spans in enumerate(tv.spans):
+        a, b = seq_start[i], seq_end[i]
+        t, _ = spans_to_tags(tok.starts[a:b], tok.ends[a:b], spans)
+        tags[a:b] = t
+        ok, n = token_boundary_share(tok.starts[a:b], tok.ends[a:b], spans)
+        aligned, total = aligned + ok, total + n
+    weights = np.array([cfg["ner_only_weight"] if r.get("sectors") is None else 1.0 for r in train])[tok.seq]
+    progress(f"fitting entity tagger on {len(tags):,} tokens ({total:,} gold spans, "
+             f"{aligned / total if total else 1:.4f} on token boundaries)")
+    X = model.token_features(tok)
+    model.tagger = BIOTagger(C=cfg["tagger_C"], max_iter=cfg["tagger_max_iter"], o_floor=cfg["o_floor"]).fit(
+        X, tags, sample_weight=weights)
+    del X
+
+    labelled = [i for i, r in enumerate(train) if r.get("sectors") is not None]
+    progress(f"fitting sector classifier on {len(labelled):,} paragraphs with sector labels")
+    counts = paragraph_matrix(tok, len(train), tokenizer.vocab_size, cfg["paragraph_buckets"])
+    Y = np.full((len(train), len(SECTOR_IDS)), np.nan)
+    for i in labelled:
+        Y[i] = [s in train[i]["sectors"] for s in SECTOR_IDS]
+    model.tfidf = TfidfTransformer(sublinear_tf=True).fit(counts[labelled])
+    model.sectors = SectorClassifier(C=cfg["sectors_C"]).fit(model.tfidf.transform(counts), Y)
+
+    dev_lab = [r for r in dev if r.get("sectors") is not None]
+    if dev_lab:
+        progress(f"tuning sector thresholds on {len(dev_lab):,} dev paragraphs")
+        dtok = _encode_all(model, _Views(dev_lab).views)
+        Xd = model.paragraph_features(dtok, len(dev_lab))
+        Yd = np.array([[s in r["sectors"] for s in SECTOR_IDS] for r in dev_lab], dtype=float)
+        model.sectors.tune_thresholds(Xd, Yd)
+    facts = {"train_token_boundary_share": aligned / total if total else None, "train_gold_spans": total,
+             "train_tokens": int(len(tags))}
+    return model, facts
+
+
+def predict_records(model: Model, records: list[dict]) -> list[dict]:
+    """Paragraph-level predictions in the gold format, paired by id."""
+    out = []
+    for r, (sectors, ents) in zip(records, model.predict_paragraphs([r["text"] for r in records])):
+        out.append({"id": r["id"], "sectors": sectors, "entities": ents})
+    return out
+
+
+def evaluate_records(model: Model, records: list[dict]) -> dict:
+    """Flat metrics of ``model`` on gold ``records`` (overall and per language)."""
+    return score_by_language(records, predict_records(model, records))

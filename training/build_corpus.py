@@ -1,0 +1,140 @@
+"""Assemble training/data/ from the annotated batches: resolve, split by document, write.
+
+Reads training/annotation/batches/*.input.jsonl and *.labels.jsonl (committed;
+no ../shared needed). Writes:
+
+- training/data/{train,dev,test}.jsonl: real Thai and Khmer paragraphs, split by
+  document with a seeded shuffle per language (test 20%, dev 15% of each
+  language's documents); whole documents only, so nothing leaks;
+- training/data/synthetic.jsonl: project-written paragraphs, ``"synthetic": true``,
+  training only;
+- training/data/agreement/: the blind second pass over a random 10% and the
+  first-pass labels of the same paragraphs, for training/agreement.py;
+- training/registry/orgs_from_corpus.tsv: organisation names with ids that the
+  train split uses and the registry lacks (dev/test names stay out, so test
+  linking is not helped by its own answers).
+
+    python training/build_corpus.py --seed 13
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "training" / "annotation"))
+
+from aseanner.data import write_jsonl  # noqa: E402
+from aseanner.metrics import doc_key  # noqa: E402
+from aseanner.registry import default_registry, name_key  # noqa: E402
+from resolve import resolve_record  # noqa: E402
+
+BATCHES = ROOT / "training" / "annotation" / "batches"
+DATA = ROOT / "training" / "data"
+METHOD = ("registry pre-annotation, then every paragraph read and corrected in full by an annotator "
+          "against the guide and training/annotation/INSTRUCTIONS.md (batch {batch})")
+
+
+def load_batch(name: str) -> list[dict]:
+    inputs = {json.loads(l)["id"]: json.loads(l) for l in open(BATCHES / f"{name}.input.jsonl", encoding="utf-8")}
+    out, problems = [], []
+    labels = {}
+    for l in open(BATCHES / f"{name}.labels.jsonl", encoding="utf-8"):
+        if l.strip():
+            lab = json.loads(l)
+            labels[lab["id"]] = lab
+    for rid, inp in inputs.items():
+        if rid not in labels:
+            problems.append(f"{name}: {rid} has no labels")
+            continue
+        rec, errs = resolve_record(inp, labels[rid])
+        problems += [f"{name}: {rid}: {e}" for e in errs]
+        if inp.get("synthetic"):
+            rec["synthetic"] = True
+        out.append(rec)
+    if problems:
+        raise SystemExit("\n".join(problems))
+    return out
+
+
+def split(records: list[dict], seed: int, test_share: float, dev_share: float) -> dict[str, list[dict]]:
+    rng = random.Random(seed)
+    by_lang: dict[str, list[str]] = defaultdict(list)
+    for r in records:
+        k = doc_key(r["id"])
+        if k not in by_lang[r["lang"]]:
+            by_lang[r["lang"]].append(k)
+    assign = {}
+    for lang in sorted(by_lang):
+        docs = sorted(by_lang[lang])
+        rng.shuffle(docs)
+        n_test = max(1, round(len(docs) * test_share))
+        n_dev = max(1, round(len(docs) * dev_share))
+        for i, d in enumerate(docs):
+            assign[d] = "test" if i < n_test else "dev" if i < n_test + n_dev else "train"
+    out = {"train": [], "dev": [], "test": []}
+    for r in records:
+        out[assign[doc_key(r["id"])]].append(r)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--test-share", type=float, default=0.2)
+    ap.add_argument("--dev-share", type=float, default=0.15)
+    args = ap.parse_args(argv)
+    names = sorted(p.name[:-len(".labels.jsonl")] for p in BATCHES.glob("*.labels.jsonl"))
+    real_batches = [n for n in names if n[:2] in ("th", "km") and n[2:].isdigit()]
+    real = []
+    for n in real_batches:
+        for r in load_batch(n):
+            r["method"] = METHOD.format(batch=n)
+            real.append(r)
+    parts = split(real, args.seed, args.test_share, args.dev_share)
+    DATA.mkdir(parents=True, exist_ok=True)
+    for name, recs in parts.items():
+        write_jsonl(recs, DATA / f"{name}.jsonl")
+        print(f"{name}: {len(recs)} paragraphs, {len({doc_key(r['id']) for r in recs})} documents")
+    if "synthetic" in names:
+        syn = load_batch("synthetic")
+        for r in syn:
+            r["synthetic"] = True
+            r["method"] = "written by the project (synthetic), labelled by its writer, checked by resolve.py"
+        write_jsonl(syn, DATA / "synthetic.jsonl")
+        print(f"synthetic: {len(syn)} paragraphs")
+    first = {r["id"]: r for r in real}
+    (DATA / "agreement").mkdir(exist_ok=True)
+    for lang in ("th", "km"):
+        if f"blind-{lang}" in names:
+            blind = load_batch(f"blind-{lang}")
+            write_jsonl(blind, DATA / "agreement" / f"blind-{lang}.jsonl")
+            write_jsonl([first[r["id"]] for r in blind if r["id"] in first], DATA / "agreement" / f"first-{lang}.jsonl")
+    # organisation names of the train split that the registry does not know yet
+    reg = default_registry()
+    known = {(name_key(e.name)) for e in reg.entries}
+    rows = set()
+    for r in parts["train"]:
+        for e in r["entities"]:
+            if e["label"] == "ORG" and e.get("id"):
+                name = r["text"][e["start"]:e["end"]]
+                if name_key(name) not in known:
+                    rows.add((e["id"], r["lang"], name))
+    path = ROOT / "training" / "registry" / "orgs_from_corpus.tsv"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("# Organisation names with ids used in the train split (written by training/build_corpus.py)\n")
+        fh.write("id\tlang\tname\n")
+        for row in sorted(rows):
+            fh.write("\t".join(row) + "\n")
+    print(f"{len(rows)} organisation names from the train split -> {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
