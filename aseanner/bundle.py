@@ -61,7 +61,8 @@ def save(model: Model, out_dir: str | Path, manifest_extra: dict | None = None) 
             for e in model.registry.entries:
                 fh.write(f"{e.id}\t{e.type}\t{e.lang}\t{e.name}\n")
         joblib.dump({"format": FORMAT_VERSION, "tfidf": model.tfidf, "sectors": model.sectors,
-                     "tagger": model.tagger, "config": model.config, "lexicon": model.tokenizer.lexicon},
+                     "tagger": model.tagger, "config": model.config, "lexicon": model.tokenizer.lexicon,
+                     "cues": model.cues},
                     tmp / "model.joblib", compress=3)
         files = {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size} for p in sorted(tmp.iterdir())}
         manifest = {"format": FORMAT_VERSION, "versions": versions(), "files": files, **(manifest_extra or {})}
@@ -132,7 +133,7 @@ def load(model_dir: str | Path) -> Model:
     registry = Registry.from_tsv([model_dir / "registry.tsv"])
     tokenizer = Tokenizer((model_dir / "tokenizer.model").read_bytes(), parts["lexicon"])
     model = Model(tokenizer=tokenizer, registry=registry, tfidf=parts["tfidf"], sectors=parts["sectors"],
-                  tagger=parts["tagger"], config=parts["config"])
+                  tagger=parts["tagger"], config=parts["config"], cues=parts.get("cues"))
     model.manifest = manifest
     model.path = model_dir
     return model

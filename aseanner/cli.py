@@ -135,6 +135,7 @@ def cmd_train(args) -> int:
     from aseanner.data import DataError
     from aseanner.registry import Registry
     from aseanner.resources import bundled_model_dir, resource_path
+    from aseanner.cues import default_cues
     from aseanner.train import evaluate_records, split_by_document, train_model
 
     def progress(msg: str) -> None:
@@ -171,7 +172,7 @@ def cmd_train(args) -> int:
     t0 = time.time()
     try:
         model, facts = train_model(train, dev, tok_path.read_bytes(), registry, lexicon, seed=args.seed,
-                                   config=config, progress=progress)
+                                   config=config, cues=default_cues(), progress=progress)
     except ValueError as exc:
         print(f"aseanner: error: {exc}\nnothing was written", file=sys.stderr)
         return EXIT_DATA

@@ -22,7 +22,7 @@ file, line, field, what is wrong and the fix.
 >>> records[0]["entities"]
 [{'start': 0, 'end': 5, 'label': 'ORG', 'id': 'ASEAN'}, {'start': 9, 'end': 15, 'label': 'COUNTRY', 'id': 'CA'}]
 >>> print(dropped[0])
-news.jsonl:1: dropped span [6, 9) 'กับ' labelled 'DATE': unknown entity label 'DATE'; map it to one of COUNTRY, ORG, PERSON, LOC in the mapping's "labels" (or to null to drop it on purpose)
+news.jsonl:1: span [6, 9) 'กับ' labelled 'DATE': unknown entity label 'DATE'; map it to one of COUNTRY, ORG, PERSON, LOC in the mapping's "labels" (or to null to drop it on purpose)
 
 Rules shared by all importers
 -----------------------------
@@ -110,7 +110,7 @@ class Dropped:
     why: str
 
     def __str__(self) -> str:
-        return f"{self.where}: dropped {self.what}: {self.why}"
+        return f"{self.where}: {self.what}: {self.why}"
 
 
 # --------------------------------------------------------------------------- mapping
@@ -151,6 +151,11 @@ def check_mapping(mapping: object, path: str = "<mapping>") -> dict:
         for src, dst in table.items():
             if dst is not None and dst not in allowed:
                 near = difflib.get_close_matches(str(dst), list(allowed), n=1, cutoff=0.5)
+                if isinstance(dst, str) and key == "labels":
+                    alias = DEFAULT_LABEL_ALIASES.get(dst.upper(), dst.upper())
+                    near = [alias] if alias in allowed else near
+                elif isinstance(dst, str) and dst.casefold() in allowed:
+                    near = [dst.casefold()]
                 add(f"{key}.{src}", f"target {dst!r} is not one of {', '.join(allowed)}",
                     f"use {near[0]!r}" if near else f"use one of {', '.join(allowed)}, or null to drop it")
                 continue
@@ -235,6 +240,7 @@ class _Raw:
     spans: list[_Span] = field(default_factory=list)
     sectors: list | None = None
     key: Any = None  # duplicate-detection key (Prodigy _input_hash)
+    item: int | None = None  # number of the record in a JSON list
 
 
 class _Ctx:
@@ -247,8 +253,12 @@ class _Ctx:
         self.dropped: list[Dropped] = []
         self.problems: list[Problem] = []
 
-    def where(self, line: int, extra: str = "") -> str:
-        return f"{self.name}:{line}{extra}"
+    def where(self, line: int, item: int | None = None) -> str:
+        """``file:line``, and the item number for records of a JSON list."""
+        return f"{self.name}:{line}" + (f" (item {item})" if item is not None else "")
+
+    def default_id(self, line: int, item: int | None = None) -> str:
+        return f"{self.stem}#{item if item is not None else line}"
 
     def drop(self, where: str, what: str, why: str) -> None:
         self.dropped.append(Dropped(where, what, why))
@@ -371,7 +381,7 @@ def _finish(ctx: _Ctx, raws: list[_Raw]) -> list[dict]:
     seen_ids: dict[str, str] = {}
     seen_keys: dict[Any, str] = {}
     for raw in raws:
-        rid = raw.rid if raw.rid is not None else f"{ctx.stem}#{raw.line}"
+        rid = raw.rid if raw.rid is not None else ctx.default_id(raw.line, raw.item)
         if raw.key is not None and raw.key in seen_keys:
             ctx.drop(raw.where, f"record {rid!r}", f"the same input was already converted at {seen_keys[raw.key]}")
             continue
@@ -431,8 +441,8 @@ def _read_text(path: str | Path) -> str:
                                  "re-save the file as UTF-8")]) from None
 
 
-def _json_list(ctx: _Ctx, text: str, fix_type: str) -> list[tuple[int, object]]:
-    """Items of a top-level JSON list with the line each starts on; problems go to ``ctx``."""
+def _json_list(ctx: _Ctx, text: str, fix_type: str) -> list[tuple[int, int | None, object]]:
+    """``(line it starts on, item number, item)`` of a top-level JSON list; problems go to ``ctx``."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -443,7 +453,7 @@ def _json_list(ctx: _Ctx, text: str, fix_type: str) -> list[tuple[int, object]]:
         return []
     decoder = json.JSONDecoder()
     ws = " \t\n\r"
-    items: list[tuple[int, object]] = []
+    items: list[tuple[int, int | None, object]] = []
     i = text.index("[") + 1
     n = len(text)
     while True:
@@ -452,7 +462,7 @@ def _json_list(ctx: _Ctx, text: str, fix_type: str) -> list[tuple[int, object]]:
         if i >= n or text[i] == "]":
             break
         obj, end = decoder.raw_decode(text, i)
-        items.append((text.count("\n", 0, i) + 1, obj))
+        items.append((text.count("\n", 0, i) + 1, len(items) + 1, obj))
         i = end
         while i < n and text[i] in ws:
             i += 1
@@ -461,8 +471,8 @@ def _json_list(ctx: _Ctx, text: str, fix_type: str) -> list[tuple[int, object]]:
     return items
 
 
-def _json_records(ctx: _Ctx, fix: str) -> list[tuple[int, object]]:
-    """``(line, object)`` of a JSONL file, or of a JSON list when the file starts with ``[``."""
+def _json_records(ctx: _Ctx, fix: str) -> list[tuple[int, int | None, object]]:
+    """``(line, item number or None, object)`` of a JSONL file, or of a JSON list when it starts with ``[``."""
     text = _read_text(ctx.path)
     if text.lstrip().startswith("["):
         return _json_list(ctx, text, "write a JSON list of objects or one JSON object per line (JSONL)")
@@ -471,7 +481,7 @@ def _json_records(ctx: _Ctx, fix: str) -> list[tuple[int, object]]:
         if not line.strip():
             continue
         try:
-            out.append((n, json.loads(line)))
+            out.append((n, None, json.loads(line)))
         except json.JSONDecodeError as exc:
             ctx.problem(n, "line", f"invalid JSON: {exc.msg} at column {exc.colno}", fix)
     return out
@@ -523,7 +533,7 @@ def from_doccano(path: str | Path, mapping: dict | None = None, *, registry: Reg
     fix = 'export from doccano as JSONL: one object per line with "text" and "label"'
     raws: list[_Raw] = []
     has_sectors = False
-    for line, obj in _json_records(ctx, fix):
+    for line, item, obj in _json_records(ctx, fix):
         if not _need_object(ctx, line, obj):
             continue
         rid = _rid(obj.get("id"))
@@ -531,9 +541,9 @@ def from_doccano(path: str | Path, mapping: dict | None = None, *, registry: Reg
         text = _need_text(ctx, line, obj, key, "text", 'give every record its paragraph as "text"', rid)
         if text is None:
             continue
-        where = ctx.where(line)
+        where = ctx.where(line, item)
         meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
-        raw = _Raw(where, line, rid, _lang(obj.get("lang")) or _lang(meta.get("lang")), text)
+        raw = _Raw(where, line, rid, _lang(obj.get("lang")) or _lang(meta.get("lang")), text, item=item)
         sectors: list | None = None
         label_value = obj.get("label")
         if isinstance(label_value, str):  # a single class written as a string
@@ -621,14 +631,14 @@ def from_labelstudio(path: str | Path, mapping: dict | None = None, *, registry:
     tkey = text_field or "text"
     raws: list[_Raw] = []
     has_sectors = False
-    mins: list[tuple[int, dict]] = []
-    for line, task in items:
+    mins: list[tuple[int, int | None, dict]] = []
+    for line, item, task in items:
         if not _need_object(ctx, line, task, "task"):
             continue
         if not any(k in task for k in ("data", "annotations", "completions")):
-            mins.append((line, task))
+            mins.append((line, item, task))
             continue
-        where = ctx.where(line)
+        where = ctx.where(line, item)
         data = task.get("data")
         if not isinstance(data, dict):
             ctx.problem(line, "data", f"task data must be an object, got {type(data).__name__}",
@@ -657,14 +667,20 @@ def from_labelstudio(path: str | Path, mapping: dict | None = None, *, registry:
         if used is None:
             ctx.drop(where, f"task {rid!r}", "it has no annotation that was not cancelled")
             continue
-        raw = _Raw(where, line, rid, _lang(data.get("lang")), text)
+        raw = _Raw(where, line, rid, _lang(data.get("lang")), text, item=item)
         sectors: list | None = None
         results = used.get("result") if isinstance(used.get("result"), list) else []
         for k, res in enumerate(results):
-            if not isinstance(res, dict) or not isinstance(res.get("value"), dict):
-                ctx.drop(where, f"result[{k}]", "expected an object with a value")
+            if not isinstance(res, dict):
+                ctx.drop(where, f"result[{k}]", "expected an object")
                 continue
-            rtype, value, name = res.get("type"), res["value"], res.get("from_name")
+            rtype, value, name = res.get("type"), res.get("value"), res.get("from_name")
+            if rtype not in ("labels", "choices"):
+                ctx.drop(where, f"result[{k}] of type {rtype!r}", "only labels and choices results are converted")
+                continue
+            if not isinstance(value, dict):
+                ctx.drop(where, f"result[{k}]", f"a {rtype} result needs a value object")
+                continue
             if rtype == "labels":
                 if spans_field and name != spans_field:
                     ctx.drop(where, f"result[{k}] from {name!r}", f"spans are read from {spans_field!r} only")
@@ -676,8 +692,6 @@ def from_labelstudio(path: str | Path, mapping: dict | None = None, *, registry:
                     ctx.drop(where, f"result[{k}] from {name!r}", f"sectors are read from {choices_field!r} only")
                     continue
                 sectors = (sectors or []) + (_choices(value) or [])
-            else:
-                ctx.drop(where, f"result[{k}] of type {rtype!r}", "only labels and choices results are converted")
         raw.sectors = sectors
         has_sectors = has_sectors or sectors is not None
         raws.append(raw)
@@ -689,7 +703,7 @@ def from_labelstudio(path: str | Path, mapping: dict | None = None, *, registry:
     if has_sectors:
         for raw in raws:
             raw.sectors = raw.sectors if raw.sectors is not None else []
-    raws.sort(key=lambda r: r.line)
+    raws.sort(key=lambda r: (r.line, r.item or 0))
     return _finish(ctx, raws), ctx.dropped
 
 
@@ -698,38 +712,39 @@ def _is_span_list(value: object) -> bool:
             and all(isinstance(v, dict) and "start" in v and "end" in v for v in value))
 
 
-def _labelstudio_min(ctx: _Ctx, rows: list[tuple[int, dict]], tkey: str, spans_field: str | None,
+def _labelstudio_min(ctx: _Ctx, rows: list[tuple[int, int | None, dict]], tkey: str, spans_field: str | None,
                      choices_field: str | None) -> tuple[list[_Raw], bool]:
     """JSON-MIN rows -> raw records; also whether the file has a choices field."""
     if spans_field:
         span_keys = [spans_field]
     else:
-        span_keys = sorted({k for _, r in rows for k, v in r.items() if k != tkey and _is_span_list(v)})
+        span_keys = sorted({k for _, _, r in rows for k, v in r.items() if k != tkey and _is_span_list(v)})
     if choices_field:
         choice_keys = [choices_field]
     else:
-        candidates = {k for _, r in rows for k in r} - set(span_keys) - {tkey} - _MIN_META
+        candidates = {k for _, _, r in rows for k in r} - set(span_keys) - {tkey} - _MIN_META
         choice_keys = []
         for k in sorted(candidates):
-            vals = [r[k] for _, r in rows if k in r]
+            vals = [r[k] for _, _, r in rows if k in r]
             is_dict = any(isinstance(v, dict) and isinstance(v.get("choices"), list) for v in vals)
             is_sector = any(ctx.mapper.is_sector(c) for v in vals for c in (_choices(v) or []))
             if is_dict or is_sector:
                 choice_keys.append(k)
-            elif any(isinstance(v, str) for v in vals):
-                sample = next(v for v in vals if isinstance(v, str))
+            elif any(isinstance(v, (str, list, dict)) and v for v in vals):
+                sample = next(v for v in vals if isinstance(v, (str, list, dict)) and v)
                 ctx.drop(ctx.name, f"field {k!r} (e.g. {sample!r:.40})",
-                         "not read as sectors: none of its values is a sector id; pass choices_field="
-                         f"{k!r} or map its values in the mapping's \"sectors\"")
+                         "not read as spans or sectors: it holds no spans with start/end and none of its values "
+                         f"is a sector id; pass spans_field= or choices_field={k!r}, or map its values in the "
+                         "mapping's \"sectors\"")
     raws: list[_Raw] = []
-    for line, row in rows:
+    for line, item, row in rows:
         rid = _rid(row.get("id"))
         text = _need_text(ctx, line, row, tkey, tkey,
                           f'put the paragraph in "{tkey}", or pass text_field= the key holding it', rid)
         if text is None:
             continue
-        where = ctx.where(line)
-        raw = _Raw(where, line, rid, _lang(row.get("lang")), text)
+        where = ctx.where(line, item)
+        raw = _Raw(where, line, rid, _lang(row.get("lang")), text, item=item)
         for key in span_keys:
             for k, item in enumerate(_spans_list(ctx, where, row.get(key), key)):
                 if not isinstance(item, dict):
@@ -764,7 +779,7 @@ def from_prodigy(path: str | Path, mapping: dict | None = None, *, registry: Reg
     fix = 'export with "prodigy db-out": one JSON object per line with "text"'
     raws: list[_Raw] = []
     has_sectors = False
-    for line, obj in _json_records(ctx, fix):
+    for line, item, obj in _json_records(ctx, fix):
         if not _need_object(ctx, line, obj, "task"):
             continue
         meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
@@ -772,14 +787,14 @@ def from_prodigy(path: str | Path, mapping: dict | None = None, *, registry: Reg
         text = _need_text(ctx, line, obj, "text", "text", 'give every task its paragraph as "text"', rid)
         if text is None:
             continue
-        where = ctx.where(line)
+        where = ctx.where(line, item)
         answer = obj.get("answer")
         if answer != "accept":
             why = f"answer is {answer!r}; only accepted tasks are kept" if answer else "the task has no answer"
-            ctx.drop(where, f"task {rid or f'{ctx.stem}#{line}'!r}", why)
+            ctx.drop(where, f"task {rid or ctx.default_id(line, item)!r}", why)
             continue
         raw = _Raw(where, line, rid, _lang(obj.get("lang")) or _lang(meta.get("lang")), text,
-                   key=obj.get("_input_hash"))
+                   key=obj.get("_input_hash"), item=item)
         for k, sp in enumerate(_spans_list(ctx, where, obj.get("spans"), "spans")):
             if not isinstance(sp, dict):
                 ctx.drop(where, f"spans[{k}] {sp!r:.60}", 'expected {"start", "end", "label"}')
@@ -814,7 +829,7 @@ def _valid_tag(tag: str) -> bool:
 def _conll_line(line: str) -> tuple[str, str] | None:
     """``(token, tag)`` of one token line, or ``None`` when it has no tag column."""
     if "\t" in line:
-        cols = line.split("\t")
+        cols = line.rstrip().split("\t")
         return cols[0], cols[-1].strip()
     rest = line.lstrip()
     if rest != line and not any(c.isspace() for c in rest.rstrip()):

@@ -35,6 +35,7 @@ class Tokens:
     space_before: np.ndarray  # bool
     space_after: np.ndarray  # bool
     gaz: np.ndarray  # registry-match code of each token (0 = none)
+    cue_counts: np.ndarray | None = None  # per paragraph: sector cue counts, shape (n_paragraphs, 15)
 
 
 def codepoints(text: str) -> np.ndarray:

@@ -13,8 +13,10 @@ from functools import cached_property
 from typing import Iterable, Iterator
 
 import numpy as np
+import scipy.sparse as sp
 
 from .document import Document, Entity, Paragraph, SectorScore
+from .cues import CueMatcher
 from .features import Tokens, codepoints, gazetteer_codes, paragraph_matrix, shape_classes, token_matrix
 from .gazetteer import Gazetteer
 from .linking import link
@@ -48,6 +50,7 @@ class Model:
     sectors: SectorClassifier
     tagger: BIOTagger
     config: dict
+    cues: CueMatcher | None = None
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
@@ -69,16 +72,21 @@ class Model:
         space_before[has_prev] = cp[starts[has_prev] - 1] == 0x20
         space_after = cp[ends] == 0x20
         local = par_start[seq] if len(seq) else np.zeros(0, dtype=np.int64)
+        cue_counts = self.cues.counts(joined, par_start, len(views)) if self.cues is not None else None
         return Tokens(ids=ids, starts=starts - local, ends=ends - local, seq=seq,
                       shape=shape_classes(cp, starts, ends), space_before=space_before,
-                      space_after=space_after, gaz=gaz)
+                      space_after=space_after, gaz=gaz, cue_counts=cue_counts)
 
     def token_features(self, tok: Tokens):
         return token_matrix(tok, self.tokenizer.vocab_size, self.config["token_buckets"])
 
     def paragraph_features(self, tok: Tokens, n: int):
-        return self.tfidf.transform(
-            paragraph_matrix(tok, n, self.tokenizer.vocab_size, self.config["paragraph_buckets"]))
+        """TF-IDF of piece unigrams/bigrams, plus log-scaled sector cue counts."""
+        x = self.tfidf.transform(paragraph_matrix(tok, n, self.tokenizer.vocab_size, self.config["paragraph_buckets"]))
+        if tok.cue_counts is None or not self.config.get("cue_weight"):
+            return x
+        cues = sp.csr_matrix(np.log1p(tok.cue_counts) * self.config["cue_weight"])
+        return sp.hstack([x, cues], format="csr")
 
     # ---- prediction ----------------------------------------------------
     def _predict_block(self, views: list[NormalizedText]) -> tuple[np.ndarray, list[list[tuple]]]:

@@ -78,8 +78,14 @@ def decode(logp: np.ndarray, seq: np.ndarray, o_floor: float = 0.99) -> np.ndarr
     idx = np.flatnonzero(active)
     # break runs at gaps and at paragraph changes
     breaks = np.flatnonzero((np.diff(idx) != 1) | (np.diff(seq[idx]) != 0)) + 1
-    for run in np.split(idx, breaks):
-        a, b = run[0], run[-1] + 1
+    bounds = np.concatenate([[0], breaks, [len(idx)]])
+    lengths = np.diff(bounds)
+    # a run of one token needs no search: the best tag allowed at a start
+    single = idx[bounds[:-1][lengths == 1]]
+    if len(single):
+        tags[single] = (logp[single] + _START).argmax(axis=1)
+    for k in np.flatnonzero(lengths > 1):
+        a, b = idx[bounds[k]], idx[bounds[k + 1] - 1] + 1
         tags[a:b] = constrained_viterbi(logp[a:b])
     return tags
 

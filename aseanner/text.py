@@ -27,6 +27,7 @@ INVISIBLE_CHARS = (
 _INVISIBLE_RE = re.compile("[" + re.escape(INVISIBLE_CHARS) + "]")
 _SPACES = "\t\x0b\x0c\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 _SPACE_TABLE = str.maketrans({c: " " for c in _SPACES})
+_SPACES_RE = re.compile("[" + _SPACES + "]")
 
 _THAI_RE = re.compile("[\u0e01-\u0e5b]")
 _KHMER_RE = re.compile("[\u1780-\u17ff\u19e0-\u19ff]")
@@ -101,7 +102,8 @@ def normalize(text: str) -> NormalizedText:
     >>> nt.text == "\u00e9x", nt.to_original(0, 1)
     (True, (0, 2))
     """
-    view = text.translate(_SPACE_TABLE)
+    # translate() is slow on long text; most text has no unusual spaces at all
+    view = text.translate(_SPACE_TABLE) if _SPACES_RE.search(text) else text
     has_invisible = _INVISIBLE_RE.search(view) is not None
     is_nfc = unicodedata.is_normalized("NFC", view)
     if not has_invisible and is_nfc:

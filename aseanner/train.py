@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 from sklearn.feature_extraction.text import TfidfTransformer
 
+from .cues import CueMatcher
 from .features import Tokens, paragraph_matrix
 from .metrics import doc_key, score_by_language
 from .model import Model
@@ -32,6 +33,7 @@ DEFAULT_CONFIG = {
     "sectors_C": 4.0,
     "ner_only_weight": 0.5,
     "o_floor": 0.99,
+    "cue_weight": 1.0,
 }
 
 
@@ -91,13 +93,16 @@ def _encode_all(model: Model, views: list[str], block: int = 2000) -> Tokens:
     parts = []
     for i in range(0, len(views), block):
         t = model.encode(views[i:i + block])
-        parts.append(Tokens(t.ids, t.starts, t.ends, t.seq + i, t.shape, t.space_before, t.space_after, t.gaz))
+        parts.append(Tokens(t.ids, t.starts, t.ends, t.seq + i, t.shape, t.space_before, t.space_after, t.gaz,
+                            t.cue_counts))
     cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
-    return Tokens(*(cat(n) for n in ("ids", "starts", "ends", "seq", "shape", "space_before", "space_after", "gaz")))
+    cues = cat("cue_counts") if parts and parts[0].cue_counts is not None else None
+    return Tokens(*(cat(n) for n in ("ids", "starts", "ends", "seq", "shape", "space_before", "space_after", "gaz")),
+                  cue_counts=cues)
 
 
 def train_model(train: list[dict], dev: list[dict], tokenizer_bytes: bytes, registry: Registry,
-                lexicon: list[str], seed: int = 13, config: dict | None = None,
+                lexicon: list[str], seed: int = 13, config: dict | None = None, cues: CueMatcher | None = None,
                 progress: Callable[[str], None] = lambda msg: None) -> tuple[Model, dict]:
     """Fit the tagger and the sector classifier; tune sector thresholds on ``dev``.
 
@@ -112,7 +117,8 @@ def train_model(train: list[dict], dev: list[dict], tokenizer_bytes: bytes, regi
     np.random.seed(seed)
     names = sorted({e.name for e in registry.entries} | set(lexicon))
     tokenizer = Tokenizer(tokenizer_bytes, names)
-    model = Model(tokenizer=tokenizer, registry=registry, tfidf=None, sectors=None, tagger=None, config=cfg)
+    model = Model(tokenizer=tokenizer, registry=registry, tfidf=None, sectors=None, tagger=None, config=cfg,
+                  cues=cues)
 
     progress(f"tokenising {len(train)} training paragraphs")
     tv = _Views(train)
@@ -142,7 +148,7 @@ def train_model(train: list[dict], dev: list[dict], tokenizer_bytes: bytes, regi
     for i in labelled:
         Y[i] = [s in train[i]["sectors"] for s in SECTOR_IDS]
     model.tfidf = TfidfTransformer(sublinear_tf=True).fit(counts[labelled])
-    model.sectors = SectorClassifier(C=cfg["sectors_C"]).fit(model.tfidf.transform(counts), Y)
+    model.sectors = SectorClassifier(C=cfg["sectors_C"]).fit(model.paragraph_features(tok, len(train)), Y)
 
     dev_lab = [r for r in dev if r.get("sectors") is not None]
     if dev_lab:

@@ -48,12 +48,32 @@ def pre_annotate(text: str) -> list[list]:
     return out
 
 
-def thai_docs(rng: random.Random, target: int) -> list[dict]:
+def already_selected() -> set[str]:
+    """Sources of every paragraph in existing batches (a later round never repeats them)."""
+    out = set()
+    for path in OUT.glob("*.input.jsonl"):
+        for line in open(path, encoding="utf-8"):
+            out.add(json.loads(line)["source"])
+    return out
+
+
+def selected_ids() -> set[str]:
+    """Ids of every paragraph in existing batches."""
+    out = set()
+    for path in OUT.glob("*.input.jsonl"):
+        for line in open(path, encoding="utf-8"):
+            out.add(json.loads(line)["id"])
+    return out
+
+
+def thai_docs(rng: random.Random, target: int, skip: set[str] = frozenset()) -> list[dict]:
     docs = [json.loads(l) for l in lzma.open(CORPORA / "thaigov-asean-2020-2024.jsonl.xz", "rt", encoding="utf-8")]
     strata = defaultdict(list)
     for i, d in enumerate(docs):
         paras = paragraphs(d["text"])
         if not 4 <= len(paras) <= 25 or max(p.end - p.start for p in paras) > 1200:
+            continue
+        if f"thaigov-asean-2020-2024.jsonl.xz:{d['id']}" in skip:
             continue
         strata[d["date"][:4]].append((i, d, paras))
     years = sorted(strata)
@@ -89,8 +109,10 @@ def thai_docs(rng: random.Random, target: int) -> list[dict]:
     return out
 
 
-def khmer_records(rng: random.Random, n_news_other: int, n_rdlab: int) -> list[dict]:
+def khmer_records(rng: random.Random, n_news_other: int, n_rdlab: int, skip: set[str] = frozenset(),
+                  categories: tuple[str, ...] = ("world", "economy", "health", "technology")) -> list[dict]:
     docs = [json.loads(l) for l in lzma.open(CORPORA / "khmer-news-2019.jsonl.xz", "rt", encoding="utf-8")]
+    skip_ids = selected_ids()
     asean, other = [], []
     for i, d in enumerate(docs):
         for j, p in enumerate(paragraphs(d["text"])):
@@ -98,9 +120,11 @@ def khmer_records(rng: random.Random, n_news_other: int, n_rdlab: int) -> list[d
             rec = {"id": f"kmnews-{i:04d}#{j}", "lang": "km", "text": text,
                    "source": f"khmer-news-2019.jsonl.xz:{d['id']}", "para": j,
                    "category": d["category"]}
+            if rec["id"] in skip_ids:
+                continue
             if "អាស៊ាន" in text:
                 asean.append(rec)
-            elif d["category"] in {"world", "economy", "health", "technology"} and len(text) <= 1200:
+            elif d["category"] in categories and len(text) <= 1200:
                 pre = pre_annotate(text)
                 if any(x[2] and x[2] not in ASEAN_MEMBERS and x[2] != "ASEAN" for x in pre):
                     other.append(rec)
@@ -113,7 +137,8 @@ def khmer_records(rng: random.Random, n_news_other: int, n_rdlab: int) -> list[d
             per_doc[doc] += 1
             picked.append(rec)
     lines = lzma.open(CORPORA / "khmer-sentences-rdlab.txt.xz", "rt", encoding="utf-8").read().split("\n")
-    cand = [(i, l) for i, l in enumerate(lines) if "អាស៊ាន" in l and l.strip() and len(l) >= 25]
+    cand = [(i, l) for i, l in enumerate(lines) if "អាស៊ាន" in l and l.strip() and len(l) >= 25
+            and f"khmer-sentences-rdlab.txt.xz:line{i + 1}" not in skip]
     rng.shuffle(cand)
     rd = [{"id": f"kmrdlab-{i:06d}#0", "lang": "km", "text": l.rstrip("\r"),
            "source": f"khmer-sentences-rdlab.txt.xz:line{i + 1}", "para": 0} for i, l in cand[:n_rdlab]]
@@ -123,7 +148,7 @@ def khmer_records(rng: random.Random, n_news_other: int, n_rdlab: int) -> list[d
     return out
 
 
-def write_batches(records: list[dict], prefix: str, size: int) -> list[Path]:
+def write_batches(records: list[dict], prefix: str, size: int, first: int = 0) -> list[Path]:
     # batches never cut a document in two, so one annotator sees a whole article
     batches, cur, cur_doc = [], [], None
     for rec in records:
@@ -137,7 +162,7 @@ def write_batches(records: list[dict], prefix: str, size: int) -> list[Path]:
         batches.append(cur)
     paths = []
     for k, batch in enumerate(batches):
-        path = OUT / f"{prefix}{k:02d}.input.jsonl"
+        path = OUT / f"{prefix}{first + k:02d}.input.jsonl"
         with open(path, "w", encoding="utf-8") as fh:
             for rec in batch:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
@@ -152,12 +177,18 @@ def main(argv=None) -> int:
     ap.add_argument("--km-news-other", type=int, default=230)
     ap.add_argument("--km-rdlab", type=int, default=220)
     ap.add_argument("--batch-size", type=int, default=80)
+    ap.add_argument("--round", type=int, default=1,
+                    help="2: a further round that skips everything already in a batch and numbers batches from 10; "
+                         "Khmer news also from the 'cambodia' section")
     args = ap.parse_args(argv)
-    rng = random.Random(args.seed)
+    rng = random.Random(args.seed + args.round - 1)
     OUT.mkdir(parents=True, exist_ok=True)
-    th = thai_docs(rng, args.th_paragraphs)
-    km = khmer_records(rng, args.km_news_other, args.km_rdlab)
-    for p in write_batches(th, "th", args.batch_size) + write_batches(km, "km", args.batch_size):
+    skip = already_selected() if args.round > 1 else set()
+    first = 10 * (args.round - 1)
+    cats = ("world", "economy", "health", "technology") + (("cambodia",) if args.round > 1 else ())
+    th = thai_docs(rng, args.th_paragraphs, skip)
+    km = khmer_records(rng, args.km_news_other, args.km_rdlab, skip, cats)
+    for p in write_batches(th, "th", args.batch_size, first) + write_batches(km, "km", args.batch_size, first):
         n = sum(1 for _ in open(p, encoding="utf-8"))
         print(p.name, n)
     print("thai", len(th), "khmer", len(km))
