@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .gazetteer import _KHMER_CONT, _THAI_CONT, _THAI_LEAD, _trie_pattern
+from .gazetteer import END_GUARD, START_GUARD, _trie_pattern
 from .resources import resource_path
 from .taxonomy import SECTOR_IDS
 from .text import clean
@@ -56,9 +56,8 @@ class CueMatcher:
             for sector, _, cue in self.rows:
                 self._sector.setdefault(cue, SECTOR_IDS.index(sector))
             cues = [c for c in self._sector if c]
-            cached = re.compile(
-                f"(?<![{_THAI_LEAD}\u17d2])(?![{_THAI_CONT}{_KHMER_CONT}])(?:{_trie_pattern(cues)})"
-                f"(?![{_THAI_CONT}{_KHMER_CONT}])") if cues else re.compile(r"(?!x)x")
+            cached = (re.compile(f"{START_GUARD}(?:{_trie_pattern(cues)}){END_GUARD}") if cues
+                      else re.compile(r"(?!x)x"))
             self.__dict__["_re"] = cached
         return cached
 

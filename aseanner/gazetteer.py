@@ -24,6 +24,11 @@ _KHMER_CONT = "\u17b6-\u17d3\u17dd"
 _THAI_LEAD = "\u0e40-\u0e44"  # leading vowels belong to the consonant after them
 _LATIN_WORD = "A-Za-z0-9"
 
+#: A Thai/Khmer name may not start inside a cluster...
+START_GUARD = f"(?<![{_THAI_LEAD}\u17d2])(?![{_THAI_CONT}{_KHMER_CONT}])"
+#: ...nor end inside one, nor before a consonant silenced by the karan (ลาว in คลาวด์).
+END_GUARD = f"(?![{_THAI_CONT}{_KHMER_CONT}])(?![\u0e01-\u0e2e][\u0e30-\u0e39]?\u0e4c)"
+
 
 def _trie_pattern(words: list[str]) -> str:
     trie: dict = {}
@@ -59,10 +64,7 @@ class Gazetteer:
         other = [n for n in names if n not in set(latin)]
         parts = []
         if other:
-            parts.append(
-                f"(?<![{_THAI_LEAD}\u17d2])(?![{_THAI_CONT}{_KHMER_CONT}])"
-                f"(?:{_trie_pattern(other)})(?![{_THAI_CONT}{_KHMER_CONT}])"
-            )
+            parts.append(f"{START_GUARD}(?:{_trie_pattern(other)}){END_GUARD}")
         if latin:
             parts.append(f"(?<![{_LATIN_WORD}])(?:{_trie_pattern(latin)})(?![{_LATIN_WORD}])")
         self._regex = re.compile("|".join(parts) if parts else r"(?!x)x")

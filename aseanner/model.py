@@ -63,7 +63,7 @@ class Model:
         lengths = np.fromiter((len(v) for v in views), dtype=np.int64, count=len(views))
         par_start = np.cumsum(lengths + 1) - lengths - 1
         starts, ends, ids = self.tokenizer.tokenize(joined)
-        cp = codepoints(joined + " ")
+        cp = codepoints(joined + "\n")  # a sentinel that is not a space: the last token has no space after it
         seq = np.searchsorted(par_start, starts, side="right") - 1
         matches = [(s, e, entry.type) for s, e, entry in self.gazetteer.find(joined)]
         gaz = gazetteer_codes(starts, ends, matches)

@@ -116,7 +116,7 @@ def table(result: dict) -> str:
     cols = ["P", "R", "F1"]
     head = f"{'':<{w}}" + "".join(f"{c:>7}" for c in cols) + "  |" + (
         "".join(f"{c:>7}" for c in cols) + "  |" if b is not None else "") + f"{'support':>9}"
-    group = f"{'':<{w}}{'model':^21}  |" + (f"{'baseline':^21}  |" if b is not None else "")
+    group = f"{'':<{w}}{'model':^21}  |" + (f"{'baseline':^21}  |" if b is not None else "") + " " * 9
     for _, title, rows in sections:
         present = [(n, k) for n, k in rows if f"{k}.f1" in m]
         if not present:

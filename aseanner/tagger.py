@@ -114,11 +114,17 @@ class BIOTagger(ClassifierMixin, BaseEstimator):
         if not 0 < self.o_floor <= 1:
             raise ValueError(f"o_floor must be in (0, 1], got {self.o_floor!r}")
         y = np.asarray(y)
+        X = X.tocsr()
+        # Fit on the columns that occur: lbfgs cost grows with the number of weights,
+        # and unseen features would only get zero weight anyway.
+        used = np.unique(X.indices)
         lr = LogisticRegression(C=self.C, max_iter=self.max_iter, solver="lbfgs")
-        lr.fit(X, y, sample_weight=sample_weight)
+        lr.fit(X[:, used], y, sample_weight=sample_weight)
         coef = np.zeros((N_TAGS, X.shape[1]), dtype=np.float32)
         intercept = np.full(N_TAGS, -30.0)
-        coef[lr.classes_] = lr.coef_
+        full = np.zeros((len(lr.classes_), X.shape[1]), dtype=np.float32)
+        full[:, used] = lr.coef_
+        coef[lr.classes_] = full
         intercept[lr.classes_] = lr.intercept_
         self.coef_ = coef
         self.intercept_ = intercept

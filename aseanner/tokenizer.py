@@ -20,14 +20,14 @@ from functools import cached_property
 import numpy as np
 import sentencepiece as spm
 
-from .gazetteer import _THAI_CONT, _KHMER_CONT, _THAI_LEAD, _trie_pattern
+from .gazetteer import END_GUARD, START_GUARD, _trie_pattern
 
 #: Stands in for characters outside the model's alphabet (one for one).
 PLACEHOLDER = "\u25c6"
 
 _SEGMENT_RE = re.compile(
     r"[\u0e01-\u0e4e]+"  # Thai letters and marks
-    r"|[\u1780-\u17dd]+"  # Khmer letters and marks
+    r"|[\u1780-\u17d3\u17dc\u17dd]+"  # Khmer letters and marks (punctuation ។ ៖ stands alone)
     r"|[A-Za-z\u00c0-\u024f]+"
     r"|[0-9\u0e50-\u0e59\u17e0-\u17e9]+"
     r"|\S"
@@ -82,10 +82,7 @@ class Tokenizer:
         words = [w for w in self.lexicon if w]
         if not words:
             return None
-        return re.compile(
-            f"(?<![{_THAI_LEAD}\u17d2])(?![{_THAI_CONT}{_KHMER_CONT}])"
-            f"(?:{_trie_pattern(words)})(?![{_THAI_CONT}{_KHMER_CONT}])"
-        )
+        return re.compile(f"{START_GUARD}(?:{_trie_pattern(words)}){END_GUARD}")
 
     def segments(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Start and end offsets of the segments of ``text`` (see module doc)."""

@@ -21,15 +21,19 @@ warm-up, ``--reps`` repetitions, the median reported), unless said otherwise:
   sample (slow: ``--knltk-docs`` limits it to the first N documents of the
   sample, and aseanner is then also timed on exactly those N documents so
   the ratio compares the same text).
-* **A CRF NER peer** in the style of PyThaiNLP's ThaiNER tagger: per
-  paragraph, newmm tokens, perceptron POS tags (``orchid_ud``), ThaiNER's
-  feature dicts (``pythainlp.tag.thainer._doc2features``) and
-  python-crfsuite tagging. The CRF is the one ``benchmarks/thainer_bench.py``
-  exposes when it does (see :func:`crf_from_thainer_bench`), or ``--crf-model
-  FILE``, else a small CRF trained here on ``thainer/1.5-train.txt`` (cached
-  under ``$TMPDIR/aseanner-bench/``). Only its prediction speed is measured,
-  on the first ``--crf-docs`` documents of the Thai sample (aseanner is timed
-  on the same documents).
+* **A CRF NER peer** in the style of PyThaiNLP's ThaiNER tagger (per
+  paragraph: newmm words, perceptron POS tags ``orchid_ud``, ThaiNER's
+  feature dicts ``pythainlp.tag.thainer._doc2features``, python-crfsuite
+  tagging). By default it is the ``CRFSystem`` of
+  ``benchmarks/thainer_bench.py`` (the ThaiNER accuracy benchmark; its
+  features add the words at +-2 and 1-3 char affixes), trained here on the
+  first ``--crf-train-lines`` paragraphs of ``thainer/1.5-train.txt`` with
+  ``--crf-iters`` L-BFGS iterations, because that script keeps its model only
+  while it runs; ``--crf-source local`` (or a missing/incompatible
+  thainer_bench.py) uses plain ThaiNER features trained the same way. The
+  trained ``.crfsuite`` file is cached under ``$TMPDIR/aseanner-bench/``.
+  Only prediction speed is measured, on the first ``--crf-docs`` documents of
+  the Thai sample (aseanner is timed on the same documents).
 * **Cold model load**: a fresh interpreter per repetition runs
   ``import aseanner; aseanner.load()`` (the time from before the import to
   after the load; interpreter start-up not included; one untimed run first
@@ -270,43 +274,54 @@ def thainer_sentences(path: Path, max_lines: int, seed: int) -> list[tuple[list[
     return out
 
 
-def train_crf(corpora: Path, max_lines: int, iters: int, seed: int) -> tuple[str, dict]:
-    """Path of a small ThaiNER-style CRF, trained once and cached under the temp dir."""
+def _cache_dir() -> Path:
+    d = Path(tempfile.gettempdir()) / "aseanner-bench"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _file_key(*parts) -> str:
+    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+def train_crf_local(corpora: Path, max_lines: int, iters: int, seed: int):
+    """Fallback CRF peer: plain ThaiNER features, trained here and cached. Returns (ner, info)."""
     import pycrfsuite
     from pythainlp import __version__ as ptv
     from pythainlp.tag import pos_tag
+    from pythainlp.tokenize import word_tokenize
 
     src = corpora / THAINER_TRAIN
-    key = hashlib.sha256(f"{src.stat().st_size}:{src.stat().st_mtime_ns}:{max_lines}:{iters}:{seed}:"
-                         f"{ptv}:{POS_CORPUS}:v1".encode()).hexdigest()[:16]
-    cache = Path(tempfile.gettempdir()) / "aseanner-bench"
-    cache.mkdir(parents=True, exist_ok=True)
-    path = cache / f"thainer-crf-{key}.crfsuite"
-    info = {"source": "trained here", "train_file": str(src), "train_lines": max_lines, "iterations": iters,
-            "path": str(path), "cached": path.exists()}
-    if path.exists():
-        return str(path), info
-    log(f"training the CRF peer on {max_lines} ThaiNER lines, {iters} iterations (cached afterwards)")
-    t = time.perf_counter()
-    trainer = pycrfsuite.Trainer(verbose=False)
-    n_tok = 0
-    for toks, labels in thainer_sentences(src, max_lines, seed):
-        trainer.append(thainer_features(pos_tag(toks, engine="perceptron", corpus=POS_CORPUS)), labels)
-        n_tok += len(toks)
-    trainer.set_params({"c1": 0.1, "c2": 0.1, "max_iterations": iters, "feature.possible_transitions": True})
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    trainer.train(str(tmp))
-    os.replace(tmp, path)
-    info.update(train_tokens=n_tok, train_seconds=round(time.perf_counter() - t, 1))
-    return str(path), info
+    st = src.stat()
+    path = _cache_dir() / f"thainer-crf-local-{_file_key(st.st_size, st.st_mtime_ns, max_lines, iters, seed, ptv, POS_CORPUS, 'v1')}.crfsuite"
+    info = {"source": "trained by bench.py (ThaiNER features, orchid_ud POS, newmm)", "train_file": str(src),
+            "train_lines": max_lines, "iterations": iters, "path": str(path), "cached": path.exists()}
+    if not path.exists():
+        log(f"training the CRF peer on {max_lines} ThaiNER lines, {iters} iterations (cached afterwards)")
+        t = time.perf_counter()
+        trainer = pycrfsuite.Trainer(verbose=False)
+        for toks, labels in thainer_sentences(src, max_lines, seed):
+            trainer.append(thainer_features(pos_tag(toks, engine="perceptron", corpus=POS_CORPUS)), labels)
+        trainer.set_params({"c1": 0.1, "c2": 0.1, "max_iterations": iters, "feature.possible_transitions": True})
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        trainer.train(str(tmp))
+        os.replace(tmp, path)
+        info["train_seconds"] = round(time.perf_counter() - t, 1)
+    tok = lambda s: word_tokenize(s, engine="newmm", keep_whitespace=True)  # noqa: E731
+    feats = lambda words: thainer_features(pos_tag(words, engine="perceptron", corpus=POS_CORPUS))  # noqa: E731
+    return _crf_ner(str(path), tok, feats), info
 
 
-def crf_from_thainer_bench():
-    """A trained CRF exposed by ``benchmarks/thainer_bench.py`` (another benchmark), or None.
+def crf_from_thainer_bench(corpora: Path, max_lines: int, iters: int):
+    """The CRF system of ``benchmarks/thainer_bench.py`` (the ThaiNER accuracy benchmark), or None.
 
-    Accepted: a function ``crf_model_path()`` / ``trained_crf_path()`` returning the
-    path of a ``.crfsuite`` file trained on ThaiNER-style features, or a module
-    constant ``CRF_MODEL_PATH`` naming an existing file.
+    That script defines ``CRFSystem`` (newmm + PyThaiNLP ThaiNER features +
+    orchid_ud POS + words at +-2 and affixes, python-crfsuite) and ``read_split``
+    but keeps its trained file only while it runs, so it is trained here on the
+    first ``max_lines`` paragraphs of ``1.5-train`` with ``iters`` iterations
+    and its model file cached under the temp dir (keyed by the script's text).
+    Its own feature and tokeniser functions are used to predict, so the speed
+    measured is that of the CRF whose accuracy that benchmark reports.
     """
     path = Path(__file__).with_name("thainer_bench.py")
     if not path.is_file():
@@ -315,25 +330,32 @@ def crf_from_thainer_bench():
         spec = importlib.util.spec_from_file_location("_thainer_bench", path)
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
-        for name in ("crf_model_path", "trained_crf_path"):
-            fn = getattr(mod, name, None)
-            if callable(fn):
-                p = fn()
-                if p and Path(p).is_file():
-                    return str(p), {"source": f"benchmarks/thainer_bench.py:{name}()", "path": str(p)}
-        p = getattr(mod, "CRF_MODEL_PATH", None)
-        if p and Path(p).is_file():
-            return str(p), {"source": "benchmarks/thainer_bench.py:CRF_MODEL_PATH", "path": str(p)}
+        system = mod.CRFSystem(pos=True, max_iter=iters)
+        tok, feats = system._tok, system.features
+        src = corpora / THAINER_TRAIN
+        key = _file_key(hashlib.sha256(path.read_bytes()).hexdigest(), src.stat().st_size, max_lines, iters)
+        cached = _cache_dir() / f"thainer-crf-bench-{key}.crfsuite"
+        info = {"source": "benchmarks/thainer_bench.py CRFSystem (trained by bench.py, cached)",
+                "describe": getattr(system, "describe", ""), "train_file": str(src), "train_lines": max_lines,
+                "iterations": iters, "path": str(cached), "cached": cached.exists()}
+        if not cached.exists():
+            log(f"training thainer_bench.CRFSystem on {max_lines} ThaiNER paragraphs, {iters} iterations "
+                f"(cached afterwards)")
+            t = time.perf_counter()
+            system.fit(mod.read_split(src, max_lines))
+            tmp = cached.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_bytes(Path(system.model_file).read_bytes())
+            os.replace(tmp, cached)
+            info["train_seconds"] = round(time.perf_counter() - t, 1)
+        return _crf_ner(str(cached), tok, feats), info
     except Exception as exc:  # another developer's script: never let it break this one
         log(f"benchmarks/thainer_bench.py not usable ({type(exc).__name__}: {exc}); training a CRF here")
-    return None
+        return None
 
 
-def crf_peer(model_path: str):
-    """The peer's per-document function: newmm + POS + ThaiNER features + CRF tagging per paragraph."""
+def _crf_ner(model_path: str, tok, feats):
+    """The peer's per-document function: per paragraph, tokens -> feature dicts -> CRF tags."""
     import pycrfsuite
-    from pythainlp.tag import pos_tag
-    from pythainlp.tokenize import word_tokenize
 
     tagger = pycrfsuite.Tagger()
     tagger.open(model_path)
@@ -341,10 +363,9 @@ def crf_peer(model_path: str):
     def ner(text: str) -> list[list[str]]:
         out = []
         for para in text.split("\n"):
-            if not para.strip():
-                continue
-            toks = word_tokenize(para, engine="newmm", keep_whitespace=True)
-            out.append(tagger.tag(thainer_features(pos_tag(toks, engine="perceptron", corpus=POS_CORPUS))))
+            if para.strip():
+                words = tok(para)
+                out.append(tagger.tag(feats(words)) if words else [])
         return out
 
     return ner
@@ -380,6 +401,7 @@ def machine_facts(orig_cpus: set[int]) -> dict:
             "cpu_count": os.cpu_count(), "cpus_available": len(orig_cpus),
             "python": platform.python_version(), "python_implementation": platform.python_implementation(),
             "libraries": libs, "git_commit": commit, "git_dirty_tracked": dirty,
+            "loadavg_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
             "env": {k: os.environ.get(k) for k in ("ASEANNER_MODEL", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}}
 
 
@@ -393,7 +415,9 @@ def model_size(model_dir: Path) -> dict:
 
 LOAD_CODE = ("import json, time; t=time.perf_counter(); import aseanner; t1=time.perf_counter(); "
              "import aseanner.bundle; t2=time.perf_counter(); aseanner.load(); t3=time.perf_counter(); "
-             "print(json.dumps({'total': t3-t, 'import_aseanner': t1-t, 'import_bundle_deps': t2-t1, 'load': t3-t2}))")
+             "aseanner.predict('\u0e2d\u0e32\u0e40\u0e0b\u0e35\u0e22\u0e19'); t4=time.perf_counter(); "
+             "print(json.dumps({'total': t3-t, 'import_aseanner': t1-t, 'import_bundle_deps': t2-t1, 'load': t3-t2, "
+             "'first_predict': t4-t3}))")
 
 RSS_CODE = r"""
 import json, resource, sys
@@ -455,7 +479,8 @@ def evaluate_goals(res: dict) -> list[dict]:
     for lang in ("th", "km"):
         ratio = lengths.get(lang, {}).get("ratio_largest_to_10k")
         largest = lengths.get(lang, {}).get("largest_target")
-        note = "" if largest == 1_000_000 else f"largest size run: {largest} chars (not 1 M)"
+        note = ("not run" if largest is None else "" if largest == 1_000_000
+                else f"largest size run: {largest:,} chars (not 1 M)")
         add(f"flat_{lang}", ratio, ratio is not None and ratio <= 1.5, note)
     load = res.get("cold_load", {}).get("median_s")
     add("load", load, load is not None and load <= 0.5)
@@ -474,6 +499,10 @@ def fmt(v, digits=0):
     return f"{v:,.{digits}f}"
 
 
+def _load(avg) -> str:
+    return "–" if not avg else f"{avg[0]:.2f}"
+
+
 def markdown(res: dict) -> str:
     m = res["machine"]
     cfg = res["config"]
@@ -483,7 +512,9 @@ def markdown(res: dict) -> str:
          f"Python {m['python']}; aseanner {m['libraries'].get('aseanner')}, pythainlp {m['libraries'].get('pythainlp')}, "
          f"khmer-nltk {m['libraries'].get('khmer-nltk')}, python-crfsuite {m['libraries'].get('python-crfsuite')}; "
          f"git {str(m['git_commit'])[:10]}{' (tracked files modified)' if m['git_dirty_tracked'] else ''}; "
-         f"median of {cfg['reps']} reps{' (QUICK MODE)' if cfg['quick'] else ''}.", "",
+         f"median of {cfg['reps']} reps{' (QUICK MODE)' if cfg['quick'] else ''}; "
+         f"load average at start/end {_load(m.get('loadavg_at_start'))} / {_load(m.get('loadavg_at_end'))} "
+         f"(other work on the machine skews the numbers).", "",
          "### Throughput (one call per document)", "",
          "| text | tool | docs | chars | median s | chars/s | docs/s |",
          "|---|---|--:|--:|--:|--:|--:|"]
@@ -547,6 +578,8 @@ def markdown(res: dict) -> str:
         b = cl["breakdown_median_s"]
         L.append(f"| … of which `import aseanner` / import of bundle deps (sklearn, joblib, sentencepiece…) / `load()` | "
                  f"{b['import_aseanner']:.3f} / {b['import_bundle_deps']:.3f} / {b['load']:.3f} s |")
+        L.append(f"| first `predict` of a one-word text after the load (lazy set-up; not in the goal) | "
+                 f"{b['first_predict']:.3f} s |")
     rss = res.get("rss")
     if rss:
         L.append(f"| peak RSS: bare interpreter / after load / after predicting the samples | "
@@ -593,7 +626,9 @@ def parse_args(argv=None):
     ap.add_argument("--knltk-docs", type=int,
                     help="khmer-nltk on the first N docs of the Khmer sample (default: all; quick 10)")
     ap.add_argument("--crf-docs", type=int, help="CRF peer on the first N docs of the Thai sample (default 100; quick 10)")
-    ap.add_argument("--crf-model", type=Path, help="use this trained .crfsuite file (ThaiNER features) as the CRF peer")
+    ap.add_argument("--crf-source", choices=("auto", "local"), default="auto",
+                    help="auto: the CRF of benchmarks/thainer_bench.py when usable, else one trained here; "
+                         "local: always the plain ThaiNER-feature CRF trained here")
     ap.add_argument("--crf-train-lines", type=int, help="ThaiNER lines to train the CRF peer on (default 2000; quick 300)")
     ap.add_argument("--crf-iters", type=int, help="CRF training iterations (default 50; quick 10)")
     ap.add_argument("--lengths", help="document sizes in chars, comma-separated (default 1000,10000,100000,1000000)")
@@ -699,13 +734,10 @@ def main(argv=None) -> int:
             log(f"  khmer-nltk: {k['chars_per_s']:,.0f} chars/s")
 
         if "crf" not in args.skip:
-            if args.crf_model:
-                model_path, info = str(args.crf_model), {"source": "--crf-model", "path": str(args.crf_model)}
-            else:
-                found = crf_from_thainer_bench()
-                model_path, info = found if found else train_crf(args.corpora, args.crf_train_lines,
-                                                                  args.crf_iters, args.seed)
-            ner = crf_peer(model_path)
+            found = None if args.crf_source == "local" else crf_from_thainer_bench(
+                args.corpora, args.crf_train_lines, args.crf_iters)
+            ner, info = found if found else train_crf_local(args.corpora, args.crf_train_lines, args.crf_iters,
+                                                            args.seed)
             sub = th[:args.crf_docs]
             log(f"CRF NER peer on {len(sub)} Thai docs ({chars(sub):,} chars)")
             loop(ner, sub[:3])()
@@ -768,7 +800,7 @@ def main(argv=None) -> int:
         res["cold_load"] = {"times_s": [r["total"] for r in runs],
                             "median_s": statistics.median(r["total"] for r in runs),
                             "breakdown_median_s": {k: statistics.median(r[k] for r in runs)
-                                                   for k in ("import_aseanner", "import_bundle_deps", "load")},
+                                                   for k in ("import_aseanner", "import_bundle_deps", "load", "first_predict")},
                             "command": "import aseanner; aseanner.load()"}
         log(f"  {res['cold_load']['median_s']:.3f} s")
     if "rss" not in args.skip:
@@ -785,6 +817,7 @@ def main(argv=None) -> int:
 
     res["goals"] = evaluate_goals(res)
     res["total_seconds"] = time.perf_counter() - _T0
+    res["machine"]["loadavg_at_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     report = markdown(res)
     print(report)
     if args.json:

@@ -1,0 +1,132 @@
+"""Tokenizer offsets, tag/span conversion, constrained decoding, sector estimator contract."""
+
+import pickle
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
+
+from aseanner.sectors import SectorClassifier
+from aseanner.spans import TAGS, spans_to_tags, tags_to_spans, token_boundary_share
+from aseanner.tagger import BIOTagger, constrained_viterbi, decode
+from aseanner.text import normalize
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tiny_model):
+    return tiny_model.tokenizer
+
+
+@pytest.mark.parametrize("text", [
+    "รองปลัดกระทรวงการต่างประเทศเข้าร่วมการประชุมอาเซียน-แคนาดา ครั้งที่ ๑๘",
+    "កម្ពុជាជំរុញកិច្ចពិគ្រោះយោបល់ ECO នៅទីក្រុងហ្សាការតា",
+    "ASEAN-US Plan of Action 2559-2563 กับ 中文 และ 😀 emoji",
+    "",
+])
+def test_pieces_tile_the_text_exactly(tokenizer, text):
+    starts, ends, ids = tokenizer.tokenize(text)
+    assert (starts < ends).all() and (ends[:-1] <= starts[1:]).all()
+    covered = "".join(text[s:e] for s, e in zip(starts, ends))
+    assert covered == "".join(text.split())  # every non-space character, in order, once
+    assert len(ids) == len(starts)
+
+
+def test_names_start_and_end_on_token_boundaries(tokenizer):
+    text = "ฝ่ายไทยและประเทศแคนาดาหารือกับนายดอน ปรมัตถ์วินัย"
+    starts, ends, _ = tokenizer.tokenize(text)
+    spans = [(text.index("ไทย"), text.index("ไทย") + 3, "COUNTRY"),
+             (text.index("แคนาดา"), text.index("แคนาดา") + 6, "COUNTRY"),
+             (text.index("ดอน"), len(text), "PERSON")]
+    assert token_boundary_share(starts, ends, spans) == (3, 3)
+
+
+def test_tokenizer_pickles_as_bytes(tokenizer):
+    clone = pickle.loads(pickle.dumps(tokenizer))
+    text = "อาเซียน-แคนาดา"
+    assert [a.tolist() for a in clone.tokenize(text)] == [a.tolist() for a in tokenizer.tokenize(text)]
+    assert "sp" not in pickle.loads(pickle.dumps(tokenizer)).__dict__
+
+
+def test_offsets_through_normalisation(tokenizer):
+    text = "ក\u200bម្ពុជា និង ជប៉ុន"
+    nt = normalize(text)
+    starts, ends, _ = tokenizer.tokenize(nt.text)
+    back = [nt.to_original(s, e) for s, e in zip(starts, ends)]
+    assert "".join(text[a:b] for a, b in back).replace("\u200b", "") == "កម្ពុជានិងជប៉ុន"
+
+
+def test_tags_spans_round_trip():
+    starts, ends = np.array([0, 3, 6, 10]), np.array([3, 6, 9, 12])
+    spans = [(0, 6, "ORG"), (10, 12, "COUNTRY")]
+    tags, aligned = spans_to_tags(starts, ends, spans)
+    assert [TAGS[t] for t in tags] == ["B-ORG", "I-ORG", "O", "B-COUNTRY"] and aligned == [True, True]
+    assert tags_to_spans(tags) == [(0, 2, "ORG"), (3, 4, "COUNTRY")]
+    _, aligned = spans_to_tags(starts, ends, [(1, 6, "LOC")])
+    assert aligned == [False]
+
+
+def test_invalid_i_is_repaired_into_a_span():
+    codes = [TAGS.index("I-LOC"), TAGS.index("I-LOC"), 0, TAGS.index("I-ORG")]
+    assert tags_to_spans(np.array(codes)) == [(0, 2, "LOC"), (3, 4, "ORG")]
+
+
+def _valid(tags):
+    prev = "O"
+    for t in (TAGS[c] for c in tags):
+        if t.startswith("I-") and prev[2:] != t[2:]:
+            return False
+        prev = t
+    return True
+
+
+def test_viterbi_only_returns_valid_sequences():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(1, 12))
+        logp = np.log(rng.dirichlet(np.ones(len(TAGS)) * 0.3, size=n))
+        assert _valid(constrained_viterbi(logp))
+        seq = np.sort(rng.integers(0, 3, size=n))
+        assert _valid(decode(logp, seq, o_floor=1.0))
+
+
+def test_decode_keeps_paragraphs_apart():
+    b, i = TAGS.index("B-ORG"), TAGS.index("I-ORG")
+    p = np.full((2, len(TAGS)), 1e-6)
+    p[0, b] = p[1, i] = 1.0
+    assert decode(np.log(p), np.array([0, 0])).tolist() == [b, i]
+    assert decode(np.log(p), np.array([0, 1])).tolist()[1] != i
+
+
+def test_estimators_say_when_not_fitted():
+    with pytest.raises(NotFittedError):
+        SectorClassifier().predict_proba(sp.csr_matrix((1, 2)))
+    with pytest.raises(NotFittedError):
+        BIOTagger().predict_log_proba(sp.csr_matrix((1, 2)))
+
+
+def test_estimator_params_validated():
+    X = sp.csr_matrix(np.eye(2))
+    with pytest.raises(ValueError, match="C must be a positive float, got -1"):
+        SectorClassifier(C=-1).fit(X, np.eye(2))
+    with pytest.raises(ValueError, match="o_floor must be in"):
+        BIOTagger(o_floor=2).fit(X, [0, 1])
+
+
+def test_missing_sector_labels_are_not_negatives():
+    X = sp.csr_matrix(np.array([[1, 0], [0, 1], [1, 0], [1, 0]], dtype=float))
+    Y_known = np.array([[1, 0], [0, 1], [1, 0], [1, 0]], dtype=float)
+    Y_missing = Y_known.copy()
+    Y_missing[3] = np.nan
+    a = SectorClassifier(C=10).fit(X, Y_missing)
+    b = SectorClassifier(C=10).fit(X[:3], Y_known[:3])
+    assert np.allclose(a.predict_proba(X), b.predict_proba(X))
+    assert SectorClassifier().fit(X, Y_missing) is not None  # fit returns self
+
+
+def test_thresholds_are_tuned_per_label():
+    X = sp.csr_matrix(np.array([[1.0, 0], [0.5, 0], [0, 1.0], [0, 0.4]]))
+    Y = np.array([[1, 0], [1, 0], [0, 1], [0, 1]], dtype=float)
+    clf = SectorClassifier(C=0.1).fit(X, Y).tune_thresholds(X, Y)
+    assert clf.predict(X).tolist() == Y.astype(int).tolist()
+    assert clf.thresholds_.shape == (2,)

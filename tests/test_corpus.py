@@ -1,0 +1,78 @@
+"""The labelled corpus: valid, split by document, synthetic kept out of evaluation, card up to date."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from aseanner.data import read_jsonl, validate_files
+from aseanner.metrics import doc_key
+
+DATA = Path(__file__).resolve().parents[1] / "training" / "data"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "gold.jsonl"
+
+
+@pytest.fixture(scope="module")
+def splits():
+    return {name: read_jsonl(DATA / f"{name}.jsonl") for name in ("train", "dev", "test", "synthetic")}
+
+
+def test_every_data_file_validates():
+    # one call for the corpus (ids unique across its files); agreement passes repeat ids by design
+    assert validate_files(sorted(DATA.glob("*.jsonl"))).errors == []
+    for path in sorted((DATA / "agreement").glob("*.jsonl")):
+        assert validate_files([path]).errors == []
+
+
+def test_splits_are_disjoint_by_document(splits):
+    docs = {k: {doc_key(r["id"]) for r in v} for k, v in splits.items()}
+    assert not docs["train"] & docs["dev"]
+    assert not docs["train"] & docs["test"]
+    assert not docs["dev"] & docs["test"]
+    sources = {k: {r["source"].rsplit(":", 1)[0] + ":" + r["source"].rsplit(":", 1)[1] for r in v}
+               for k, v in splits.items() if k != "synthetic"}
+    assert not sources["train"] & sources["test"] and not sources["dev"] & sources["test"]
+
+
+def test_test_split_holds_at_least_15_percent_of_each_languages_documents(splits):
+    for lang in ("th", "km"):
+        n = {k: len({doc_key(r["id"]) for r in splits[k] if r["lang"] == lang}) for k in ("train", "dev", "test")}
+        assert n["test"] / sum(n.values()) >= 0.15, (lang, n)
+
+
+def test_no_synthetic_record_in_dev_or_test(splits):
+    assert all(r.get("synthetic") is True for r in splits["synthetic"])
+    for name in ("train", "dev", "test"):
+        assert not any(r.get("synthetic") for r in splits[name])
+        assert not any(r["id"].startswith("syn-") for r in splits[name])
+
+
+def test_seeds_are_never_training_or_dev_data(splits):
+    seed_texts = {r["text"] for r in read_jsonl(SEEDS)}
+    for name in ("train", "dev", "synthetic"):
+        assert not seed_texts & {r["text"] for r in splits[name] if len(r["text"]) > 40}
+
+
+def test_every_record_keeps_its_source(splits):
+    for name in ("train", "dev", "test"):
+        for r in splits[name]:
+            assert re.match(r"^[\w.-]+\.(jsonl|txt)\.xz:.+", r["source"]) and isinstance(r["para"], int)
+
+
+def test_data_card_counts_match_the_files():
+    import importlib.util
+
+    card = (DATA / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```json\n(.*?)\n```\s*\n<!-- counts:end -->", card, re.S)
+    assert block, "data card has no generated counts; run python training/data_card.py"
+    spec = importlib.util.spec_from_file_location("data_card", DATA.parent / "data_card.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert json.loads(block.group(1))["counts"] == json.loads(json.dumps(mod.counts()))
+
+
+def test_corpus_size_targets(splits):
+    real = splits["train"] + splits["dev"] + splits["test"]
+    assert sum(r["lang"] == "th" for r in real) >= 800
+    assert sum(r["lang"] == "km" for r in real) >= 500

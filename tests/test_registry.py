@@ -1,0 +1,68 @@
+"""Canonical ids in three scripts, normal forms, extension by users."""
+
+import unicodedata
+
+import pytest
+
+from aseanner.gazetteer import Gazetteer, default_gazetteer
+from aseanner.registry import Entry, Registry, default_registry, lookup
+
+
+@pytest.mark.parametrize("name,cid", [
+    ("สหรัฐฯ", "US"), ("อเมริกา", "US"), ("สหรัฐอเมริกา", "US"),
+    ("សហរដ្ឋអាមេរិក", "US"), ("សហរដ្ឋ\u200bអាមេរិក", "US"),
+    ("United States", "US"), ("Economic Cooperation Organization", "ECO"),
+    ("ยูเอสเอด", "USAID"), ("USAID", "USAID"), ("UCLG ASPAC", "UCLG-ASPAC"),
+    ("แคนาดา", "CA"), ("កាណាដា", "CA"), ("Canada", "CA"),
+    ("อาเซียน", "ASEAN"), ("អាស៊ាន", "ASEAN"), ("ASEAN Secretariat", "ASEAN"),
+    ("ราชอาณาจักรกัมพูชา", "KH"), ("ព្រះរាជាណាចក្រកម្ពុជា", "KH"), ("สาธารณรัฐเกาหลี", "KR"),
+])
+def test_lookup_three_scripts(name, cid):
+    assert lookup(name) == cid
+
+
+def test_lookup_ignores_case_spacing_dashes_and_normal_form():
+    assert lookup("economic  cooperation organization") == "ECO"
+    assert lookup("uclg\u2013aspac") == "UCLG-ASPAC"
+    assert lookup(unicodedata.normalize("NFD", "Côte d'Ivoire")) == lookup("Côte d'Ivoire") == "CI"
+
+
+def test_unknown_and_generic_names_have_no_id():
+    assert lookup("ประเทศสมาชิก") is None
+    assert lookup("อาเซียนพลัส") is None
+
+
+def test_every_iso_country_has_en_th_km_names():
+    reg = default_registry()
+    for cid in ("AZ", "CU", "ZA", "TL", "NZ"):
+        langs = {e.lang for e in reg.entries if e.id == cid}
+        assert {"en", "th", "km"} <= langs, cid
+
+
+def test_users_extend_the_registry_with_a_tsv(tmp_path):
+    extra = tmp_path / "mine.tsv"
+    extra.write_text("id\ttype\tlang\tname\nMEKONG-INST\tORG\tth\tสถาบันแม่โขง\n", encoding="utf-8")
+    from aseanner.resources import resource_path
+    reg = Registry.from_tsv([resource_path("registry.tsv"), extra])
+    assert reg.lookup("สถาบันแม่โขง") == "MEKONG-INST"
+    assert reg.type_of("MEKONG-INST") == "ORG"
+    assert reg.lookup("สหรัฐฯ") == "US"
+
+
+def test_bad_registry_type_is_an_error():
+    with pytest.raises(ValueError, match="type must be one of"):
+        Registry([Entry("X", "CITY", "en", "Xville")])
+
+
+def test_gazetteer_splits_compounds_and_respects_clusters():
+    g = default_gazetteer()
+    found = [(s, e, x.id) for s, e, x in g.find("อาเซียน-แคนาดา")]
+    assert found == [(0, 7, "ASEAN"), (8, 14, "CA")]
+    # ลาว inside คลาวด์ ("cloud") ends before a silenced consonant: not a name
+    assert not [x for x in g.find("คลาวด์") if x[2].id == "LA"]
+
+
+def test_gazetteer_latin_needs_word_boundaries():
+    reg = Registry([Entry("US", "COUNTRY", "en", "US")])
+    g = Gazetteer(reg)
+    assert [m[:2] for m in g.find("US and USB")] == [(0, 2)]
