@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "training" / "annotation"))
 
 from aseanner.data import write_jsonl  # noqa: E402
 from aseanner.metrics import doc_key  # noqa: E402
-from aseanner.registry import default_registry, name_key  # noqa: E402
+from aseanner.registry import Registry, default_registry  # noqa: E402
 from resolve import resolve_record  # noqa: E402
 
 BATCHES = ROOT / "training" / "annotation" / "batches"
@@ -112,21 +112,27 @@ def main(argv=None) -> int:
     first = {r["id"]: r for r in real}
     (DATA / "agreement").mkdir(exist_ok=True)
     for lang in ("th", "km"):
-        if f"blind-{lang}" in names:
-            blind = load_batch(f"blind-{lang}")
+        # blind-<lang>: 10% of round 1; blind2-<lang>: 10% of round 2
+        blind = [r for n in (f"blind-{lang}", f"blind2-{lang}") if n in names for r in load_batch(n)]
+        if blind:
             write_jsonl(blind, DATA / "agreement" / f"blind-{lang}.jsonl")
-            write_jsonl([first[r["id"]] for r in blind if r["id"] in first], DATA / "agreement" / f"first-{lang}.jsonl")
+            write_jsonl([first[r["id"]] for r in blind], DATA / "agreement" / f"first-{lang}.jsonl")
     # organisation names of the train split that the registry does not know yet
-    reg = default_registry()
-    known = {(name_key(e.name)) for e in reg.entries}
+    path = ROOT / "training" / "registry" / "orgs_from_corpus.tsv"
+    # the registry as it would be without this file (it is rebuilt from scratch every time)
+    previous = set()
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines()[2:]:
+            cid, lang, name = line.split("\t")
+            previous.add((cid, lang, name))
+    base = Registry([e for e in default_registry().entries if (e.id, e.lang, e.name) not in previous])
     rows = set()
     for r in parts["train"]:
         for e in r["entities"]:
             if e["label"] == "ORG" and e.get("id"):
                 name = r["text"][e["start"]:e["end"]]
-                if name_key(name) not in known:
+                if base.lookup(name) != e["id"] and base.type_of(e["id"]) in (None, "ORG"):
                     rows.add((e["id"], r["lang"], name))
-    path = ROOT / "training" / "registry" / "orgs_from_corpus.tsv"
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("# Organisation names with ids used in the train split (written by training/build_corpus.py)\n")
         fh.write("id\tlang\tname\n")
