@@ -55,6 +55,7 @@ def save(model: Model, out_dir: str | Path, manifest_extra: dict | None = None) 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a model directory is meant to be shared
         (tmp / "tokenizer.model").write_bytes(model.tokenizer.model_bytes)
         with open(tmp / "registry.tsv", "w", encoding="utf-8", newline="") as fh:
             fh.write("id\ttype\tlang\tname\n")
@@ -93,9 +94,16 @@ def read_manifest(model_dir: str | Path) -> dict:
         raise FileNotFoundError(f"{path} is missing: {model_dir} is not a model directory; "
                                 f"train one with: {TRAIN_COMMAND}")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelIntegrityError(f"{path} is not valid JSON ({exc}); the model directory is damaged") from exc
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if (not isinstance(files, dict) or not all(isinstance(v, dict) for v in files.values())
+            or not isinstance(manifest.get("versions", {}), dict)):
+        raise ModelIntegrityError(f"{path} is not a model manifest (expected an object with \"files\" "
+                                  f"{{name: {{\"sha256\", \"bytes\"}}}} and \"versions\"); "
+                                  f"the model directory is damaged")
+    return manifest
 
 
 def verify(model_dir: str | Path, manifest: dict) -> None:
@@ -127,6 +135,10 @@ def load(model_dir: str | Path) -> Model:
     """Load a model directory after verifying every file (see module doc)."""
     model_dir = Path(model_dir)
     manifest = read_manifest(model_dir)
+    if manifest.get("format") != FORMAT_VERSION:
+        raise ModelIntegrityError(f"{model_dir / MANIFEST} has format {manifest.get('format')!r}, this aseanner "
+                                  f"reads format {FORMAT_VERSION}; retrain the model ({TRAIN_COMMAND}) or "
+                                  f"install the aseanner version that wrote it")
     verify(model_dir, manifest)
     _check_versions(manifest)
     parts = joblib.load(model_dir / "model.joblib")

@@ -31,14 +31,37 @@ def _read_text_file(path: str) -> str:
         return fh.read()
 
 
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return n
+
+
+def _json_object(value: str) -> dict:
+    try:
+        obj = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({exc.msg}): {value!r}") from None
+    if not isinstance(obj, dict):
+        raise argparse.ArgumentTypeError(f"must be a JSON object such as '{{\"tagger_max_iter\": 30}}', got {value!r}")
+    return obj
+
+
 # ---- predict -------------------------------------------------------------
 def cmd_predict(args) -> int:
     import aseanner
     from aseanner.bundle import ModelIntegrityError
 
-    try:
-        if args.model:
+    if args.model:
+        try:
             aseanner.load(args.model)
+        except (FileNotFoundError, ModelIntegrityError) as exc:
+            return _fail(f"cannot load model: {exc}")
+    try:
         if args.jsonl:
             src = open(args.file, encoding="utf-8") if args.file else sys.stdin
             texts, bad = [], []
@@ -70,7 +93,9 @@ def cmd_predict(args) -> int:
             text = sys.stdin.read()
         print(json.dumps(aseanner.predict(text).to_dict(), ensure_ascii=False, indent=None if args.compact else 2))
         return EXIT_OK
-    except (FileNotFoundError, IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        return _fail(f"cannot read {args.file or '<stdin>'}: not valid UTF-8 ({exc.reason}); re-save it as UTF-8")
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         return _fail(f"cannot read input: {exc}")
     except ModelIntegrityError as exc:
         return _fail(str(exc))
@@ -118,7 +143,10 @@ def cmd_convert(args) -> int:
         return EXIT_DATA
     for d in dropped:
         print(f"dropped: {d}", file=sys.stderr)
-    n = write_jsonl(records, args.output)
+    try:
+        n = write_jsonl(records, args.output)
+    except OSError as exc:
+        return _fail(f"cannot write {args.output}: {exc.strerror or exc}")
     print(f"wrote {n} records to {args.output}; dropped {len(dropped)} item(s)")
     return EXIT_OK
 
@@ -168,7 +196,7 @@ def cmd_train(args) -> int:
     registry = Registry.from_tsv([registry_path])
     lexicon = [l.strip() for l in resource_path("boundary_words.txt").read_text(encoding="utf-8").splitlines()
                if l.strip() and not l.startswith("#")]
-    config = json.loads(args.config) if args.config else None
+    config = args.config
     t0 = time.time()
     try:
         model, facts = train_model(train, dev, tok_path.read_bytes(), registry, lexicon, seed=args.seed,
@@ -248,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", "-f", help="read the text (or JSONL with --jsonl) from this file")
     p.add_argument("--jsonl", action="store_true", help="input is JSONL with a 'text' per line; output one result per line")
     p.add_argument("--model", help="model directory (default: $ASEANNER_MODEL or the bundled model)")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes for --jsonl")
+    p.add_argument("--jobs", type=_positive_int, default=1, help="worker processes for --jsonl")
     p.add_argument("--compact", action="store_true", help="one-line JSON output")
     p.set_defaults(func=cmd_predict)
 
@@ -271,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--tokenizer", help="SentencePiece model (default: the bundled model's)")
     p.add_argument("--registry", help="registry TSV (default: the bundled registry)")
-    p.add_argument("--config", help="JSON object overriding training settings")
+    p.add_argument("--config", type=_json_object, help="JSON object overriding training settings")
     p.add_argument("--record-command", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_train)
 

@@ -4,10 +4,11 @@ Every token row has the same fixed number of active features, one per block,
 so the sparse matrix is built in one go from index arrays (no Python loop
 over tokens): that is what keeps prediction fast.
 
-Token blocks: piece id at offsets -2..+2; hashed piece bigrams left and
-right; character shape of the token and its neighbours; spaces around it;
-the token's place in a registry match (B/I x COUNTRY/ORG/LOC) for itself and
-its neighbours. Paragraph rows: counts of piece unigrams and hashed bigrams.
+Token blocks: piece id at offsets -3..+3; hashed piece bigrams left and
+right; character shape of the token and its neighbours; spaces around it and
+its neighbours; the token's place in a registry match (B/I x
+COUNTRY/ORG/LOC) for itself and its neighbours. Paragraph rows: counts of
+piece unigrams and hashed bigrams.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import scipy.sparse as sp
 N_SHAPES = 16
 N_GAZ = 7  # O, B/I x COUNTRY/ORG/LOC
 GAZ_CODE = {"COUNTRY": 1, "ORG": 3, "LOC": 5}
-WINDOW = (-2, -1, 0, 1, 2)
+WINDOW = (-3, -2, -1, 0, 1, 2, 3)
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,11 @@ class Tokens:
 
 
 def codepoints(text: str) -> np.ndarray:
-    """Code points of ``text`` as a uint32 array (fast, no Python loop)."""
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    """Code points of ``text`` as a uint32 array (fast, no Python loop).
+
+    Lone surrogates (e.g. text decoded with ``surrogateescape``) keep their code points.
+    """
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def shape_classes(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -98,12 +102,6 @@ def _hash_pair(a: np.ndarray, b: np.ndarray, buckets: int) -> np.ndarray:
     return ((a * 1_000_003 + b * 7_919 + 12_345) % buckets).astype(np.int64)
 
 
-def token_dim(vocab_size: int, bigram_buckets: int) -> int:
-    """Number of columns of :func:`token_matrix`."""
-    v = vocab_size + 1
-    return len(WINDOW) * v + 2 * bigram_buckets + 3 * N_SHAPES + 4 + 3 * N_GAZ
-
-
 def token_matrix(tok: Tokens, vocab_size: int, bigram_buckets: int) -> sp.csr_matrix:
     """One row per token (see module doc)."""
     n = len(tok.ids)
@@ -123,10 +121,10 @@ def token_matrix(tok: Tokens, vocab_size: int, bigram_buckets: int) -> sp.csr_ma
     for k in (-1, 0, 1):
         cols.append(base + _shifted(tok.shape, tok.seq, k, N_SHAPES - 1))
         base += N_SHAPES
-    cols.append(base + tok.space_before.astype(np.int64))
-    base += 2
-    cols.append(base + tok.space_after.astype(np.int64))
-    base += 2
+    for flags in (tok.space_before, tok.space_after):
+        for k in (-1, 0, 1):
+            cols.append(base + _shifted(flags.astype(np.int64), tok.seq, k, 2))
+            base += 3
     for k in (-1, 0, 1):
         cols.append(base + _shifted(tok.gaz, tok.seq, k, 0))
         base += N_GAZ
@@ -152,3 +150,4 @@ def paragraph_matrix(tok: Tokens, n_paragraphs: int, vocab_size: int, bigram_buc
     m = sp.csr_matrix((data, (rows, cols)), shape=(n_paragraphs, vocab_size + bigram_buckets))
     m.sum_duplicates()
     return m
+

@@ -59,7 +59,7 @@ def score(gold: list[dict], pred: list[dict], prefix: str = "") -> dict:
     out: dict = {}
     sec = {s: [0, 0, 0] for s in SECTOR_IDS}
     ent = {l: [0, 0, 0] for l in ENTITY_LABELS}
-    lenient = [0, 0, 0]
+    lenient = [0, 0, 0, 0]  # right predictions, wrong predictions, found gold, all gold
     link_par = {False: [0, 0, 0], True: [0, 0, 0]}
     doc_gold: dict = defaultdict(lambda: {False: set(), True: set()})
     doc_pred: dict = defaultdict(lambda: {False: set(), True: set()})
@@ -82,10 +82,12 @@ def score(gold: list[dict], pred: list[dict], prefix: str = "") -> dict:
             ent[l][0] += len(gl & pl)
             ent[l][1] += len(pl - gl)
             ent[l][2] += len(gl - pl)
-        # lenient: a prediction counts when it overlaps a gold span of the same label
+        # lenient: a prediction is right when it overlaps a gold span of the same label (precision),
+        # a gold span is found when a prediction of its label overlaps it (recall)
         lenient[0] += sum(any(a < e and s < b and l == m for s, e, m in gspans) for a, b, l in pspans)
         lenient[1] += sum(not any(a < e and s < b and l == m for s, e, m in gspans) for a, b, l in pspans)
-        lenient[2] += sum(not any(a < e and s < b and l == m for a, b, m in pspans) for s, e, l in gspans)
+        lenient[2] += sum(any(a < e and s < b and l == m for a, b, m in pspans) for s, e, l in gspans)
+        lenient[3] += len(gspans)
         for partners_only in (False, True):
             gi, pi = _ids(g["entities"], partners_only), _ids(p.get("entities", []), partners_only)
             link_par[partners_only][0] += len(gi & pi)
@@ -106,7 +108,13 @@ def score(gold: list[dict], pred: list[dict], prefix: str = "") -> dict:
     _put(out, f"{prefix}entities.micro", *etot)
     for l, (tp, fp, fn) in ent.items():
         _put(out, f"{prefix}entities.{l}", tp, fp, fn)
-    _put(out, f"{prefix}entities.lenient", *lenient)
+    tp_p, fp, found, n_gold = lenient
+    p = tp_p / (tp_p + fp) if tp_p + fp else None
+    r = found / n_gold if n_gold else None
+    out[f"{prefix}entities.lenient.precision"], out[f"{prefix}entities.lenient.recall"] = p, r
+    out[f"{prefix}entities.lenient.f1"] = (None if p is None and r is None else
+                                           2 * p * r / (p + r) if p and r else 0.0)
+    out[f"{prefix}entities.lenient.support"] = n_gold
     for partners_only, name in ((False, "all"), (True, "partners")):
         _put(out, f"{prefix}linking.paragraph.{name}", *link_par[partners_only])
         tp = fp = fn = 0

@@ -32,6 +32,16 @@ from .tokenizer import Tokenizer
 BLOCK_CHARS = 200_000
 
 
+def tfidf_transform(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """What ``TfidfTransformer(sublinear_tf=True)`` does (1 + log tf, times idf, l2 rows), without its per-call checks."""
+    x = counts.tocsr().astype(np.float64)
+    x.data = (1.0 + np.log(x.data)) * idf[x.indices]
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=x.data ** 2, minlength=x.shape[0]))
+    x.data /= norms[rows]
+    return x
+
+
 def check_text(text: object, name: str = "text") -> str:
     """Return ``text`` if it is a ``str``, else raise a ``TypeError`` naming what came."""
     if not isinstance(text, str):
@@ -63,26 +73,25 @@ class Model:
         lengths = np.fromiter((len(v) for v in views), dtype=np.int64, count=len(views))
         par_start = np.cumsum(lengths + 1) - lengths - 1
         starts, ends, ids = self.tokenizer.tokenize(joined)
-        cp = codepoints(joined + "\n")  # a sentinel that is not a space: the last token has no space after it
+        # newline sentinels on both sides, so that no token sees past its paragraph; cp[i + 1] is joined[i]
+        cp = codepoints("\n" + joined + "\n")
         seq = np.searchsorted(par_start, starts, side="right") - 1
         matches = [(s, e, entry.type) for s, e, entry in self.gazetteer.find(joined)]
         gaz = gazetteer_codes(starts, ends, matches)
-        space_before = np.zeros(len(starts), dtype=bool)
-        has_prev = starts > 0
-        space_before[has_prev] = cp[starts[has_prev] - 1] == 0x20
-        space_after = cp[ends] == 0x20
+        before, after = cp[starts], cp[ends + 1]
         local = par_start[seq] if len(seq) else np.zeros(0, dtype=np.int64)
         cue_counts = self.cues.counts(joined, par_start, len(views)) if self.cues is not None else None
         return Tokens(ids=ids, starts=starts - local, ends=ends - local, seq=seq,
-                      shape=shape_classes(cp, starts, ends), space_before=space_before,
-                      space_after=space_after, gaz=gaz, cue_counts=cue_counts)
+                      shape=shape_classes(cp[1:], starts, ends), space_before=before == 0x20,
+                      space_after=after == 0x20, gaz=gaz, cue_counts=cue_counts)
 
     def token_features(self, tok: Tokens):
         return token_matrix(tok, self.tokenizer.vocab_size, self.config["token_buckets"])
 
     def paragraph_features(self, tok: Tokens, n: int):
         """TF-IDF of piece unigrams/bigrams, plus log-scaled sector cue counts."""
-        x = self.tfidf.transform(paragraph_matrix(tok, n, self.tokenizer.vocab_size, self.config["paragraph_buckets"]))
+        x = tfidf_transform(paragraph_matrix(tok, n, self.tokenizer.vocab_size, self.config["paragraph_buckets"]),
+                            self.tfidf.idf_)
         if tok.cue_counts is None or not self.config.get("cue_weight"):
             return x
         cues = sp.csr_matrix(np.log1p(tok.cue_counts) * self.config["cue_weight"])
@@ -121,48 +130,49 @@ class Model:
             yield from self._predict_docs(batch)
 
     def _predict_docs(self, texts: list[str]) -> list[Document]:
-        plans = []  # (doc index, paragraph span, normalised view)
+        """Normalise, predict and resolve paragraphs one block at a time.
+
+        Only the current block's normalised views (and their offset maps) are
+        alive at once; finished blocks leave nothing but result objects.
+        """
+        parts = [([], [], {}) for _ in texts]  # per document: paragraphs, entities, best score per sector
+        block: list[tuple[int, object, NormalizedText]] = []
+        size = 0
         for d, text in enumerate(texts):
             for p in paragraphs(text):
-                plans.append((d, p, normalize(text[p.start:p.end])))
-        results: list[tuple[np.ndarray, list[tuple]]] = []
-        block: list[NormalizedText] = []
-        size = 0
-        for _, _, view in plans:
-            block.append(view)
-            size += len(view.text)
-            if size >= BLOCK_CHARS:
-                probs, ents = self._predict_block(block)
-                results.extend(zip(probs, ents))
-                block, size = [], 0
+                view = normalize(text[p.start:p.end])
+                block.append((d, p, view))
+                size += len(view.text)
+                if size >= BLOCK_CHARS:
+                    self._resolve_block(texts, block, parts)
+                    block, size = [], 0
         if block:
-            probs, ents = self._predict_block(block)
-            results.extend(zip(probs, ents))
-        per_doc: list[list] = [[] for _ in texts]
-        for (d, p, view), (prob, ents) in zip(plans, results):
-            per_doc[d].append((p, view, prob, ents))
-        return [self._document(texts[d], per_doc[d]) for d in range(len(texts))]
+            self._resolve_block(texts, block, parts)
+        return [self._document(text, *part) for text, part in zip(texts, parts)]
 
-    def _document(self, text: str, items: list) -> Document:
-        if not items:
-            return Document.empty(detect_lang(text))
-        lang = detect_lang(text)
+    def _resolve_block(self, texts: list[str], block: list, parts: list) -> None:
+        """Predict one block and append its Paragraphs and linked Entities to ``parts``."""
+        probs, ents = self._predict_block([view for _, _, view in block])
         thresholds = self.sectors.thresholds_
-        paras, entities = [], []
-        best: dict[str, float] = {}
-        for p, view, prob, ents in items:
+        for (d, p, view), prob, found in zip(block, probs, ents):
+            paras, entities, best = parts[d]
             chosen = [SectorScore(SECTOR_IDS[j], float(prob[j])) for j in np.flatnonzero(prob >= thresholds)]
             chosen.sort(key=lambda s: (-s.score, s.label))
             paras.append(Paragraph(p.start, p.end, tuple(chosen)))
             for s in chosen:
                 best[s.label] = max(best.get(s.label, 0.0), s.score)
-            for vs, ve, label, score in ents:
+            for vs, ve, label, score in found:
                 a, b = view.to_original(vs, ve)
-                mention = text[p.start + a:p.start + b]
+                mention = texts[d][p.start + a:p.start + b]
                 label, cid = link(mention, label, self.registry, self.gazetteer)
                 linked = cid if label in ("COUNTRY", "ORG") else None
                 entities.append(Entity(p.start + a, p.start + b, label, mention, linked,
                                        is_partner(linked), score))
+
+    def _document(self, text: str, paras: list, entities: list, best: dict) -> Document:
+        lang = detect_lang(text)
+        if not paras:
+            return Document.empty(lang)
         sectors = tuple(SectorScore(l, s) for l, s in sorted(best.items(), key=lambda x: (-x[1], x[0])))
         partners = tuple(sorted({e.id for e in entities if e.partner}))
         return Document(lang=lang, sectors=sectors, entities=tuple(entities), paragraphs=tuple(paras),

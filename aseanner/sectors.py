@@ -66,10 +66,19 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         return self
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_coef_t", None)  # a cache, rebuilt on first use
+        return state
+
     def predict_proba(self, X) -> np.ndarray:
         """Per-label probabilities, shape ``(n_samples, n_labels)``."""
         check_is_fitted(self, "coef_")
-        z = np.asarray((X @ self.coef_.T).todense()) + self.intercept_
+        coef_t = self.__dict__.get("_coef_t")
+        if coef_t is None:
+            # coef_.T is CSC; converting it on every call costs more than the product itself
+            coef_t = self.__dict__["_coef_t"] = self.coef_.T.tocsr()
+        z = np.asarray((X @ coef_t).todense()) + self.intercept_
         return 1.0 / (1.0 + np.exp(-z))
 
     def predict(self, X) -> np.ndarray:

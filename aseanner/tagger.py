@@ -43,7 +43,7 @@ _START = np.where(_START_OK, 0.0, _NEG)
 
 
 def constrained_viterbi(logp: np.ndarray) -> np.ndarray:
-    """Best valid BIO tag sequence for one stretch of token log-probabilities."""
+    """Best valid BIO tag sequence for one stretch of token log-probabilities (the reference decoder)."""
     n = len(logp)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -80,14 +80,32 @@ def decode(logp: np.ndarray, seq: np.ndarray, o_floor: float = 0.99) -> np.ndarr
     breaks = np.flatnonzero((np.diff(idx) != 1) | (np.diff(seq[idx]) != 0)) + 1
     bounds = np.concatenate([[0], breaks, [len(idx)]])
     lengths = np.diff(bounds)
-    # a run of one token needs no search: the best tag allowed at a start
-    single = idx[bounds[:-1][lengths == 1]]
-    if len(single):
-        tags[single] = (logp[single] + _START).argmax(axis=1)
-    for k in np.flatnonzero(lengths > 1):
-        a, b = idx[bounds[k]], idx[bounds[k + 1] - 1] + 1
-        tags[a:b] = constrained_viterbi(logp[a:b])
+    _viterbi_runs(logp, idx[bounds[:-1]], lengths, tags)
     return tags
+
+
+def _viterbi_runs(logp: np.ndarray, starts: np.ndarray, lengths: np.ndarray, tags: np.ndarray) -> None:
+    """Constrained Viterbi over many runs at once: one numpy step per position, not per token.
+
+    Run ``k`` covers ``logp[starts[k]:starts[k] + lengths[k]]``; its best tags are written into ``tags``.
+    Same result as :func:`constrained_viterbi` on each run.
+    """
+    order = np.argsort(-lengths, kind="stable")
+    st, ln = starts[order], lengths[order]
+    score = logp[st] + _START
+    neg_ln = -ln
+    backs = []
+    for i in range(1, int(ln[0])):
+        k = int(np.searchsorted(neg_ln, -i, side="left"))  # runs longer than i come first
+        cand = score[:k, :, None] + _TRANS
+        b = cand.argmax(axis=1)
+        score[:k] = np.take_along_axis(cand, b[:, None, :], axis=1)[:, 0, :] + logp[st[:k] + i]
+        backs.append(b)
+    tags[st + ln - 1] = score.argmax(axis=1)
+    for i in range(int(ln[0]) - 1, 0, -1):
+        k = int(np.searchsorted(neg_ln, -i, side="left"))
+        # runs longer than i have a tag at position i; step back to i - 1
+        tags[st[:k] + i - 1] = backs[i - 1][np.arange(k), tags[st[:k] + i]]
 
 
 class BIOTagger(ClassifierMixin, BaseEstimator):
@@ -109,6 +127,7 @@ class BIOTagger(ClassifierMixin, BaseEstimator):
         self.o_floor = o_floor
 
     def fit(self, X, y, sample_weight=None) -> "BIOTagger":
+        """Fit on token rows ``X`` with tag codes ``y`` (see :data:`aseanner.spans.TAGS`)."""
         if self.C <= 0:
             raise ValueError(f"C must be a positive float, got {self.C!r}; pass e.g. C=1.0")
         if not 0 < self.o_floor <= 1:
@@ -132,9 +151,18 @@ class BIOTagger(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         return self
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_coef_t", None)  # a cache, rebuilt on first use
+        return state
+
     def predict_log_proba(self, X) -> np.ndarray:
         check_is_fitted(self, "coef_")
-        z = np.asarray(X @ self.coef_.T) + self.intercept_
+        coef_t = self.__dict__.get("_coef_t")
+        if coef_t is None:
+            # sparse @ dense wants a C-ordered right operand; coef_.T would be copied on every call
+            coef_t = self.__dict__["_coef_t"] = np.ascontiguousarray(self.coef_.T)
+        z = np.asarray(X @ coef_t) + self.intercept_
         z -= z.max(axis=1, keepdims=True)
         return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 

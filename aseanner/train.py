@@ -72,8 +72,8 @@ def check_labels(records: list[dict]) -> None:
                          f"use the ids of the annotation guide (aseanner validate FILE lists them)")
 
 
-class _Views:
-    """Normalised views of records and their gold spans in view offsets."""
+class GoldViews:
+    """Normalised views of gold records (``.views``) and their spans in view offsets (``.spans``)."""
 
     def __init__(self, records: list[dict]):
         self.views = []
@@ -89,16 +89,20 @@ class _Views:
             self.spans.append(spans)
 
 
-def _encode_all(model: Model, views: list[str], block: int = 2000) -> Tokens:
+def encode_views(model: Model, views: list[str], block: int = 2000) -> Tokens:
+    """:meth:`Model.encode` over many paragraphs, in blocks, with paragraph indices over all of them."""
     parts = []
     for i in range(0, len(views), block):
         t = model.encode(views[i:i + block])
         parts.append(Tokens(t.ids, t.starts, t.ends, t.seq + i, t.shape, t.space_before, t.space_after, t.gaz,
                             t.cue_counts))
-    cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
-    cues = cat("cue_counts") if parts and parts[0].cue_counts is not None else None
-    return Tokens(*(cat(n) for n in ("ids", "starts", "ends", "seq", "shape", "space_before", "space_after", "gaz")),
-                  cue_counts=cues)
+    def cat(name):
+        if not parts or getattr(parts[0], name) is None:
+            return None
+        return np.concatenate([getattr(p, name) for p in parts])
+
+    return Tokens(*(cat(n) for n in ("ids", "starts", "ends", "seq", "shape", "space_before", "space_after", "gaz",
+                                     "cue_counts")))
 
 
 def train_model(train: list[dict], dev: list[dict], tokenizer_bytes: bytes, registry: Registry,
@@ -121,8 +125,8 @@ def train_model(train: list[dict], dev: list[dict], tokenizer_bytes: bytes, regi
                   cues=cues)
 
     progress(f"tokenising {len(train)} training paragraphs")
-    tv = _Views(train)
-    tok = _encode_all(model, tv.views)
+    tv = GoldViews(train)
+    tok = encode_views(model, tv.views)
     tags = np.zeros(len(tok.ids), dtype=np.int64)
     seq_start = np.searchsorted(tok.seq, np.arange(len(train)), side="left")
     seq_end = np.searchsorted(tok.seq, np.arange(len(train)), side="right")
@@ -153,7 +157,7 @@ def train_model(train: list[dict], dev: list[dict], tokenizer_bytes: bytes, regi
     dev_lab = [r for r in dev if r.get("sectors") is not None]
     if dev_lab:
         progress(f"tuning sector thresholds on {len(dev_lab):,} dev paragraphs")
-        dtok = _encode_all(model, _Views(dev_lab).views)
+        dtok = encode_views(model, GoldViews(dev_lab).views)
         Xd = model.paragraph_features(dtok, len(dev_lab))
         Yd = np.array([[s in r["sectors"] for s in SECTOR_IDS] for r in dev_lab], dtype=float)
         model.sectors.tune_thresholds(Xd, Yd)

@@ -62,6 +62,16 @@ does, and lifts the pin only for the ``n_jobs`` comparison. Running the whole
 script under ``taskset -c 0`` instead leaves one CPU for ``n_jobs=2`` too
 (the script warns).
 
+Every timing also records the CPU seconds of the process (plus its reaped
+workers for ``n_jobs``): ``CPU/wall`` well below 1 means other work on the
+machine took the CPU, and ``chars/CPU-s`` is then the steadier figure; the
+load average at start and end is printed too. The goals use wall time.
+
+Child interpreters import the same ``aseanner`` as this process (its parent
+folder is put first on ``PYTHONPATH``) and honour ``$ASEANNER_MODEL``, so a
+checkout or model elsewhere can be measured, e.g.
+``PYTHONPATH=/tmp/head ASEANNER_MODEL=$PWD/models python benchmarks/bench.py``.
+
 Units: MB = 10**6 bytes; chars = Python ``str`` characters (code points).
 
 Output: a Markdown report on stdout (progress goes to stderr); ``--json FILE``
@@ -176,21 +186,41 @@ def chars(texts: list[str]) -> int:
 
 # ---------------------------------------------------------------- timing
 
-def timed(fn, reps: int) -> list[float]:
-    times = []
+def _cpu_s(children: bool) -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    total = r.ru_utime + r.ru_stime
+    if children:  # worker processes count once reaped (the pool joins them before returning)
+        c = resource.getrusage(resource.RUSAGE_CHILDREN)
+        total += c.ru_utime + c.ru_stime
+    return total
+
+
+def timed(fn, reps: int, children: bool = False) -> dict:
+    """Wall-clock and CPU seconds (this process, plus reaped children if asked) of ``reps`` runs."""
+    wall, cpu = [], []
     for _ in range(reps):
+        c = _cpu_s(children)
         t = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - t)
-    return times
+        wall.append(time.perf_counter() - t)
+        cpu.append(_cpu_s(children) - c)
+    return {"wall": wall, "cpu": cpu}
 
 
-def throughput(texts: list[str], times: list[float], **extra) -> dict:
-    med = statistics.median(times)
+def throughput(texts: list[str], times: dict, **extra) -> dict:
+    """Rates from the median wall time; ``cpu_share`` = median CPU / median wall time.
+
+    A ``cpu_share`` well below 1 (single process) means the process waited for
+    the CPU: other work on the machine slowed this measurement.
+    """
+    med = statistics.median(times["wall"])
+    cpu = statistics.median(times["cpu"])
     n_chars = chars(texts)
-    return {"docs": len(texts), "chars": n_chars, "times_s": times, "median_s": med,
+    return {"docs": len(texts), "chars": n_chars, "times_s": times["wall"], "median_s": med,
+            "cpu_times_s": times["cpu"], "cpu_median_s": cpu, "cpu_share": cpu / med if med else None,
             "chars_per_s": n_chars / med if med else math.inf,
-            "docs_per_s": len(texts) / med if med else math.inf, **extra}
+            "docs_per_s": len(texts) / med if med else math.inf,
+            "chars_per_cpu_s": n_chars / cpu if cpu else math.inf, **extra}
 
 
 def loop(fn, texts: list[str]):
@@ -201,8 +231,13 @@ def loop(fn, texts: list[str]):
 
 
 def run_child(code: str, *args: str) -> str:
-    out = subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, capture_output=True,
-                         text=True, check=False)
+    """Run ``code`` in a fresh interpreter that imports the same aseanner as this process."""
+    import aseanner
+    env = dict(os.environ)
+    pkg_root = str(Path(aseanner.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = pkg_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    out = subprocess.run([sys.executable, "-c", code, *args], cwd=tempfile.gettempdir(), env=env,
+                         capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"child failed ({out.returncode}): {out.stderr[-2000:]}")
     return out.stdout.strip().splitlines()[-1]
@@ -472,7 +507,8 @@ def evaluate_goals(res: dict) -> list[dict]:
     if "khmer_nltk" in peers:
         k = peers["khmer_nltk"]
         r = k["aseanner_same_docs_chars_per_s"] / k["chars_per_s"]
-        add("km_vs_knltk", r, r >= 5.0, f"first {k['docs']} docs of the Khmer sample")
+        same = k["docs"] == p["km"]["docs"]
+        add("km_vs_knltk", r, r >= 5.0, "same Khmer sample" if same else f"first {k['docs']} docs of the Khmer sample")
     else:
         add("km_vs_knltk", None, False, "not run")
     lengths = res.get("length", {})
@@ -499,6 +535,10 @@ def fmt(v, digits=0):
     return f"{v:,.{digits}f}"
 
 
+def _share(r: dict) -> str:
+    return "–" if r.get("cpu_share") is None else f"{r['cpu_share']:.2f}"
+
+
 def _load(avg) -> str:
     return "–" if not avg else f"{avg[0]:.2f}"
 
@@ -512,16 +552,19 @@ def markdown(res: dict) -> str:
          f"Python {m['python']}; aseanner {m['libraries'].get('aseanner')}, pythainlp {m['libraries'].get('pythainlp')}, "
          f"khmer-nltk {m['libraries'].get('khmer-nltk')}, python-crfsuite {m['libraries'].get('python-crfsuite')}; "
          f"git {str(m['git_commit'])[:10]}{' (tracked files modified)' if m['git_dirty_tracked'] else ''}; "
+         f"aseanner from {res.get('model', {}).get('aseanner_path')}, model {res.get('model', {}).get('dir')} "
+         f"(model.joblib sha256 {str(res.get('model', {}).get('model_sha256'))[:12]}); "
          f"median of {cfg['reps']} reps{' (QUICK MODE)' if cfg['quick'] else ''}; "
          f"load average at start/end {_load(m.get('loadavg_at_start'))} / {_load(m.get('loadavg_at_end'))} "
          f"(other work on the machine skews the numbers).", "",
          "### Throughput (one call per document)", "",
-         "| text | tool | docs | chars | median s | chars/s | docs/s |",
-         "|---|---|--:|--:|--:|--:|--:|"]
+         "| text | tool | docs | chars | median s | chars/s | docs/s | CPU/wall | chars/CPU-s |",
+         "|---|---|--:|--:|--:|--:|--:|--:|--:|"]
 
     def row(text, tool, r, cps=None):
         L.append(f"| {text} | {tool} | {r['docs']} | {r['chars']:,} | {r['median_s']:.3f} | "
-                 f"{fmt(cps if cps is not None else r['chars_per_s'])} | {fmt(r['docs_per_s'], 1)} |")
+                 f"{fmt(cps if cps is not None else r['chars_per_s'])} | {fmt(r['docs_per_s'], 1)} | "
+                 f"{_share(r)} | {fmt(r['chars_per_cpu_s'])} |")
 
     p, peers = res.get("predict", {}), res.get("peers", {})
     names = {"th": "Thai news", "km": "Khmer news", "seeds": "seeds (th+km)"}
@@ -535,41 +578,42 @@ def markdown(res: dict) -> str:
         row("Khmer news" + ("" if k["docs"] == p["km"]["docs"] else f" (first {k['docs']})"),
             "khmer-nltk word_tokenize (tokenise only)", k)
         if k["docs"] != p["km"]["docs"]:
-            L.append(f"| Khmer news (first {k['docs']}) | aseanner.predict | {k['docs']} | {k['chars']:,} | "
-                     f"{k['aseanner_same_docs_median_s']:.3f} | {fmt(k['aseanner_same_docs_chars_per_s'])} | "
-                     f"{fmt(k['docs'] / k['aseanner_same_docs_median_s'], 1)} |")
+            row(f"Khmer news (first {k['docs']})", "aseanner.predict", k["aseanner_same_docs"])
     if "crf" in peers:
         c = peers["crf"]
         row(f"Thai news (first {c['docs']})", "CRF NER peer (newmm+POS+ThaiNER feats+crfsuite)", c)
-        L.append(f"| Thai news (first {c['docs']}) | aseanner.predict | {c['docs']} | {c['chars']:,} | "
-                 f"{c['aseanner_same_docs_median_s']:.3f} | {fmt(c['aseanner_same_docs_chars_per_s'])} | "
-                 f"{fmt(c['docs'] / c['aseanner_same_docs_median_s'], 1)} |")
-    L.append("")
+        if c["docs"] != p["th"]["docs"]:
+            row(f"Thai news (first {c['docs']})", "aseanner.predict", c["aseanner_same_docs"])
+    L += ["", "CPU/wall: median CPU time / median wall time of the process; below ~0.95 other work "
+          "on the machine took CPU from it, and chars/CPU-s is then the steadier figure.", ""]
     if "crf" in peers:
         L += [f"CRF peer model: {peers['crf']['model']['source']} ({peers['crf']['model']['path']}).", ""]
 
     lengths = res.get("length", {})
     if lengths:
         L += ["### Cost against document length (aseanner.predict)", "",
-              "| lang | target chars | docs | chars | median s | µs/char | chars/s | vs 10 K |",
-              "|---|--:|--:|--:|--:|--:|--:|--:|"]
+              "| lang | target chars | docs | chars | median s | µs/char | chars/s | vs 10 K | CPU/wall |",
+              "|---|--:|--:|--:|--:|--:|--:|--:|--:|"]
         for lang, r in lengths.items():
             base = next((s["us_per_char"] for s in r["sizes"] if s["target"] == 10_000), None)
             for s in r["sizes"]:
                 rel = f"{s['us_per_char'] / base:.2f}x" if base else "–"
                 L.append(f"| {lang} | {s['target']:,} | {s['docs']} | {s['chars']:,} | {s['median_s']:.3f} | "
-                         f"{s['us_per_char']:.3f} | {fmt(s['chars_per_s'])} | {rel} |")
+                         f"{s['us_per_char']:.3f} | {fmt(s['chars_per_s'])} | {rel} | {_share(s)} |")
         L.append("")
 
     pm = res.get("predict_many")
     if pm:
         L += ["### predict_many (Thai + Khmer samples, batch_size=%d, %d CPUs available)" % (pm["batch_size"], pm["cpus"]), "",
-              "| n_jobs | docs | chars | median s | chars/s | speed-up |", "|--:|--:|--:|--:|--:|--:|"]
+              "| n_jobs | docs | chars | median s | chars/s | speed-up | CPU s (all processes) | chars per CPU-s |",
+              "|--:|--:|--:|--:|--:|--:|--:|--:|"]
         for j in ("1", "2"):
             r = pm[j]
             L.append(f"| {j} | {r['docs']} | {r['chars']:,} | {r['median_s']:.3f} | {fmt(r['chars_per_s'])} | "
-                     f"{r['chars_per_s'] / pm['1']['chars_per_s']:.2f}x |")
-        L.append("")
+                     f"{r['chars_per_s'] / pm['1']['chars_per_s']:.2f}x | {r['cpu_median_s']:.2f} | "
+                     f"{fmt(r['chars_per_cpu_s'])} |")
+        L += ["", "A speed-up near 1x with the CPU seconds unchanged means the workers did not get two CPUs "
+              "(see the load average), not that the parallel code is slow.", ""]
 
     L += ["### Footprint", "", "| measure | value |", "|---|--:|"]
     cl = res.get("cold_load")
@@ -695,8 +739,12 @@ def main(argv=None) -> int:
     from aseanner.resources import default_model_dir
 
     t = time.perf_counter()
-    aseanner.load()
+    model = aseanner.load()
     res["in_process_load_s"] = time.perf_counter() - t
+    manifest = getattr(model, "manifest", {}) or {}
+    res["model"] = {"aseanner_path": str(Path(aseanner.__file__).resolve().parent), "dir": str(default_model_dir()),
+                    "model_sha256": (manifest.get("files", {}).get("model.joblib") or {}).get("sha256"),
+                    "trained_command": manifest.get("command")}
 
     # --- aseanner.predict
     log(f"aseanner.predict: {len(th)} Thai docs ({chars(th):,} chars), {len(km)} Khmer ({chars(km):,}), "
@@ -729,7 +777,8 @@ def main(argv=None) -> int:
             k = throughput(sub, timed(loop(km_tokenize, sub), reps))
             same = res["predict"]["km"] if len(sub) == len(km) else throughput(
                 sub, timed(loop(aseanner.predict, sub), reps))
-            k.update(aseanner_same_docs_median_s=same["median_s"], aseanner_same_docs_chars_per_s=same["chars_per_s"])
+            k.update(aseanner_same_docs_median_s=same["median_s"], aseanner_same_docs_chars_per_s=same["chars_per_s"],
+                     aseanner_same_docs=same)
             res["peers"]["khmer_nltk"] = k
             log(f"  khmer-nltk: {k['chars_per_s']:,.0f} chars/s")
 
@@ -745,7 +794,8 @@ def main(argv=None) -> int:
             c["entity_tokens_last_rep"] = sum(1 for d in sub for para in ner(d) for tag in para if tag != "O")
             same = res["predict"]["th"] if len(sub) == len(th) else throughput(
                 sub, timed(loop(aseanner.predict, sub), reps))
-            c.update(aseanner_same_docs_median_s=same["median_s"], aseanner_same_docs_chars_per_s=same["chars_per_s"])
+            c.update(aseanner_same_docs_median_s=same["median_s"], aseanner_same_docs_chars_per_s=same["chars_per_s"],
+                     aseanner_same_docs=same)
             res["peers"]["crf"] = c
             log(f"  CRF peer: {c['chars_per_s']:,.0f} chars/s")
 
@@ -764,7 +814,7 @@ def main(argv=None) -> int:
             aseanner.predict(built[args.lengths[0]][0])  # warm-up
             for target, texts in built.items():
                 times = timed(loop(aseanner.predict, texts), reps)
-                per_char = [t / chars(texts) for t in times]
+                per_char = [t / chars(texts) for t in times["wall"]]
                 r = throughput(texts, times, target=target)
                 r["us_per_char"] = statistics.median(per_char) * 1e6
                 sizes.append(r)
@@ -787,7 +837,7 @@ def main(argv=None) -> int:
             run = lambda: sum(1 for _ in aseanner.predict_many(docs, batch_size=args.batch_size, n_jobs=j))  # noqa: E731
             for _ in aseanner.predict_many(docs[:2 * args.batch_size], batch_size=args.batch_size, n_jobs=j):
                 pass  # warm-up
-            pm[str(j)] = throughput(docs, timed(run, reps))
+            pm[str(j)] = throughput(docs, timed(run, reps, children=True))
             log(f"  n_jobs={j}: {pm[str(j)]['chars_per_s']:,.0f} chars/s")
         res["predict_many"] = pm
         pin()

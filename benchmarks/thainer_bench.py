@@ -14,7 +14,7 @@ are trained on ``1.5-train`` and scored on ``1.5-test``.
 (a) ``aseanner``: the package's :class:`aseanner.tagger.BIOTagger` (logistic
     regression over BIO tags + constrained Viterbi) on the package's token
     features, built exactly as :func:`aseanner.train.train_model` builds them
-    (``train._Views`` for the normalised view, ``train._encode_all`` /
+    (``train.GoldViews`` for the normalised view, ``train.encode_views`` /
     ``Model.encode`` / ``Model.token_features``, ``spans_to_tags``), with the
     default model's SentencePiece tokenizer, boundary lexicon, registry
     (gazetteer features) and configuration. ThaiNER types are mapped onto the
@@ -65,7 +65,7 @@ from aseanner.resources import default_model_dir  # noqa: E402
 from aseanner.spans import spans_to_tags, tags_to_spans, token_boundary_share  # noqa: E402
 from aseanner.tagger import BIOTagger, decode  # noqa: E402
 from aseanner.text import normalize  # noqa: E402
-from aseanner.train import DEFAULT_CONFIG, _encode_all, _Views  # noqa: E402
+from aseanner.train import DEFAULT_CONFIG, encode_views, GoldViews  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "thainer"
 TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
@@ -162,8 +162,8 @@ class AseannerSystem:
                 for t, ents in data]
 
     def fit(self, data) -> None:
-        views = _Views(self._records(data))
-        tok = _encode_all(self.model, views.views)
+        views = GoldViews(self._records(data))
+        tok = encode_views(self.model, views.views)
         tags = np.zeros(len(tok.ids), dtype=np.int64)
         bounds = np.searchsorted(tok.seq, np.arange(len(data) + 1), side="left")
         for i, spans in enumerate(views.spans):
@@ -175,7 +175,7 @@ class AseannerSystem:
 
     def predict(self, texts: list[str]) -> list[list[tuple]]:
         nts = [normalize(t) for t in texts]
-        tok = _encode_all(self.model, [nt.text for nt in nts])
+        tok = encode_views(self.model, [nt.text for nt in nts])
         out: list[list[tuple]] = [[] for _ in texts]
         if not len(tok.ids):
             return out

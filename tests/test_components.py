@@ -130,3 +130,27 @@ def test_thresholds_are_tuned_per_label():
     clf = SectorClassifier(C=0.1).fit(X, Y).tune_thresholds(X, Y)
     assert clf.predict(X).tolist() == Y.astype(int).tolist()
     assert clf.thresholds_.shape == (2,)
+
+
+def test_batched_decoding_equals_viterbi_per_run():
+    rng = np.random.default_rng(1)
+    for trial in range(200):
+        n = int(rng.integers(1, 40))
+        logp = np.log(rng.dirichlet(np.ones(len(TAGS)) * 0.3, size=n))
+        seq = np.sort(rng.integers(0, 4, size=n))
+        got = decode(logp, seq, 0.6)
+        ref = np.zeros(n, dtype=np.int64)
+        idx = np.flatnonzero(logp[:, 0] < np.log(0.6))
+        if len(idx):
+            for run in np.split(idx, np.flatnonzero((np.diff(idx) != 1) | (np.diff(seq[idx]) != 0)) + 1):
+                ref[run[0]:run[-1] + 1] = constrained_viterbi(logp[run[0]:run[-1] + 1])
+        assert got.tolist() == ref.tolist()
+
+
+def test_fast_tfidf_equals_sklearn():
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from aseanner.model import tfidf_transform
+
+    counts = sp.csr_matrix(np.array([[3, 0, 1, 0], [0, 0, 0, 0], [1, 2, 0, 5]], dtype=np.float32))
+    tf = TfidfTransformer(sublinear_tf=True).fit(counts)
+    assert np.allclose(tfidf_transform(counts, tf.idf_).toarray(), tf.transform(counts).toarray())
