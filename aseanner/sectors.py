@@ -20,8 +20,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from .linear import CachedTranspose
 
-class SectorClassifier(ClassifierMixin, BaseEstimator):
+
+class SectorClassifier(CachedTranspose, ClassifierMixin, BaseEstimator):
     """Independent binary logistic regressions, one per label column of ``Y``.
 
     Parameters
@@ -66,19 +68,10 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         return self
 
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        state.pop("_coef_t", None)  # a cache, rebuilt on first use
-        return state
-
     def predict_proba(self, X) -> np.ndarray:
         """Per-label probabilities, shape ``(n_samples, n_labels)``."""
         check_is_fitted(self, "coef_")
-        coef_t = self.__dict__.get("_coef_t")
-        if coef_t is None:
-            # coef_.T is CSC; converting it on every call costs more than the product itself
-            coef_t = self.__dict__["_coef_t"] = self.coef_.T.tocsr()
-        z = np.asarray((X @ coef_t).todense()) + self.intercept_
+        z = np.asarray((X @ self._transposed_coef()).todense()) + self.intercept_
         return 1.0 / (1.0 + np.exp(-z))
 
     def predict(self, X) -> np.ndarray:

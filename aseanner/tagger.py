@@ -19,6 +19,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from .linear import CachedTranspose
+
 from .spans import N_TAGS, TAGS
 
 _NEG = -1e9
@@ -108,7 +110,7 @@ def _viterbi_runs(logp: np.ndarray, starts: np.ndarray, lengths: np.ndarray, tag
         tags[st[:k] + i - 1] = backs[i - 1][np.arange(k), tags[st[:k] + i]]
 
 
-class BIOTagger(ClassifierMixin, BaseEstimator):
+class BIOTagger(CachedTranspose, ClassifierMixin, BaseEstimator):
     """Multinomial logistic regression over BIO tags, decoded with :func:`decode`.
 
     Parameters
@@ -151,18 +153,9 @@ class BIOTagger(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         return self
 
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        state.pop("_coef_t", None)  # a cache, rebuilt on first use
-        return state
-
     def predict_log_proba(self, X) -> np.ndarray:
         check_is_fitted(self, "coef_")
-        coef_t = self.__dict__.get("_coef_t")
-        if coef_t is None:
-            # sparse @ dense wants a C-ordered right operand; coef_.T would be copied on every call
-            coef_t = self.__dict__["_coef_t"] = np.ascontiguousarray(self.coef_.T)
-        z = np.asarray(X @ coef_t) + self.intercept_
+        z = np.asarray(X @ self._transposed_coef()) + self.intercept_
         z -= z.max(axis=1, keepdims=True)
         return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 

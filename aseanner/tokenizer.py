@@ -35,10 +35,7 @@ _SEGMENT_RE = re.compile(
 
 
 class Tokenizer:
-    """Pieces with offsets; ``model_bytes`` is a trained SentencePiece model.
-
-    >>> tok = Tokenizer.__new__(Tokenizer)  # doctest: +SKIP
-    """
+    """Pieces with offsets; ``model_bytes`` is a trained SentencePiece model, ``lexicon`` the boundary words."""
 
     def __init__(self, model_bytes: bytes, lexicon: list[str] | None = None):
         self.model_bytes = model_bytes

@@ -183,7 +183,6 @@ MEMORY_SCRIPT = textwrap.dedent("""
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(sys.platform == "win32", reason="resource module")
 def test_ten_megabyte_document_memory_is_bounded():
     """10 million characters of news paragraphs: peak RSS grows < 300 MB (blocks of paragraphs)."""
     res = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(TINY), str(10_000_000)], capture_output=True,

@@ -48,21 +48,12 @@ def pre_annotate(text: str) -> list[list]:
     return out
 
 
-def already_selected() -> set[str]:
-    """Sources of every paragraph in existing batches (a later round never repeats them)."""
+def already_selected(field: str = "source") -> set[str]:
+    """``field`` (source or id) of every paragraph in existing batches: a later round never repeats them."""
     out = set()
     for path in OUT.glob("*.input.jsonl"):
         for line in open(path, encoding="utf-8"):
-            out.add(json.loads(line)["source"])
-    return out
-
-
-def selected_ids() -> set[str]:
-    """Ids of every paragraph in existing batches."""
-    out = set()
-    for path in OUT.glob("*.input.jsonl"):
-        for line in open(path, encoding="utf-8"):
-            out.add(json.loads(line)["id"])
+            out.add(json.loads(line)[field])
     return out
 
 
@@ -110,9 +101,8 @@ def thai_docs(rng: random.Random, target: int, skip: set[str] = frozenset()) -> 
 
 
 def khmer_records(rng: random.Random, n_news_other: int, n_rdlab: int, skip: set[str] = frozenset(),
-                  categories: tuple[str, ...] = ("world", "economy", "health", "technology")) -> list[dict]:
+                  skip_ids: set[str] = frozenset(), categories: tuple[str, ...] = ("world", "economy", "health", "technology")) -> list[dict]:
     docs = [json.loads(l) for l in lzma.open(CORPORA / "khmer-news-2019.jsonl.xz", "rt", encoding="utf-8")]
-    skip_ids = selected_ids()
     asean, other = [], []
     for i, d in enumerate(docs):
         for j, p in enumerate(paragraphs(d["text"])):
@@ -184,10 +174,11 @@ def main(argv=None) -> int:
     rng = random.Random(args.seed + args.round - 1)
     OUT.mkdir(parents=True, exist_ok=True)
     skip = already_selected() if args.round > 1 else set()
+    skip_ids = already_selected("id") if args.round > 1 else set()
     first = 10 * (args.round - 1)
     cats = ("world", "economy", "health", "technology") + (("cambodia",) if args.round > 1 else ())
     th = thai_docs(rng, args.th_paragraphs, skip)
-    km = khmer_records(rng, args.km_news_other, args.km_rdlab, skip, cats)
+    km = khmer_records(rng, args.km_news_other, args.km_rdlab, skip, skip_ids, cats)
     for p in write_batches(th, "th", args.batch_size, first) + write_batches(km, "km", args.batch_size, first):
         n = sum(1 for _ in open(p, encoding="utf-8"))
         print(p.name, n)
