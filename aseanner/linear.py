@@ -17,8 +17,9 @@ class CachedTranspose:
     """Mixin for estimators with ``coef_`` of shape ``(n_outputs, n_features)``.
 
     ``X @ coef_.T`` would re-layout the weights on every call (a copy for a
-    dense ``coef_``, a CSC->CSR conversion for a sparse one); the transposed
-    weights are built once and kept out of pickles.
+    dense ``coef_``, a sparse-sparse product for a sparse one); the transposed
+    weights are built once, dense and C-ordered (sparse ``X`` times dense
+    weights is the fast product), and kept out of pickles.
     """
 
     def __getstate__(self) -> dict:
@@ -29,6 +30,7 @@ class CachedTranspose:
     def _transposed_coef(self):
         coef_t = self.__dict__.get("_coef_t")
         if coef_t is None:
-            coef_t = self.coef_.T.tocsr() if sp.issparse(self.coef_) else np.ascontiguousarray(self.coef_.T)
+            coef = self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_
+            coef_t = np.ascontiguousarray(coef.T)
             self.__dict__["_coef_t"] = coef_t
         return coef_t

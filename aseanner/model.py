@@ -34,12 +34,30 @@ BLOCK_CHARS = 200_000
 
 def tfidf_transform(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """What ``TfidfTransformer(sublinear_tf=True)`` does (1 + log tf, times idf, l2 rows), without its per-call checks."""
-    x = counts.tocsr().astype(np.float64)
-    x.data = (1.0 + np.log(x.data)) * idf[x.indices]
+    x = counts.tocsr(copy=True)
+    x.data = ((1.0 + np.log(x.data)) * idf[x.indices]).astype(x.dtype)
     rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
     norms = np.sqrt(np.bincount(rows, weights=x.data ** 2, minlength=x.shape[0]))
     x.data /= norms[rows]
     return x
+
+
+def append_columns(x: sp.csr_matrix, dense: np.ndarray) -> sp.csr_matrix:
+    """``hstack([x, dense])`` as CSR, built in one go (hstack costs more than the rest of a small call)."""
+    n, width = x.shape
+    rows, cols = np.nonzero(dense)
+    per_row = np.diff(x.indptr) + np.bincount(rows, minlength=n)
+    indptr = np.concatenate([[0], np.cumsum(per_row)])
+    indices = np.empty(indptr[-1], dtype=np.int64)
+    data = np.empty(indptr[-1], dtype=x.dtype)
+    # each row: x's entries, then its dense non-zeros
+    x_rows = np.repeat(np.arange(n), np.diff(x.indptr))
+    pos_x = indptr[x_rows] + (np.arange(len(x.indices)) - x.indptr[x_rows])
+    indices[pos_x], data[pos_x] = x.indices, x.data
+    offset_in_row = np.arange(len(rows)) - np.searchsorted(rows, rows)  # rank of each non-zero in its row
+    pos_d = indptr[rows] + np.diff(x.indptr)[rows] + offset_in_row
+    indices[pos_d], data[pos_d] = width + cols, dense[rows, cols]
+    return sp.csr_matrix((data, indices, indptr), shape=(n, width + dense.shape[1]))
 
 
 def check_text(text: object, name: str = "text") -> str:
@@ -94,8 +112,7 @@ class Model:
                             self.tfidf.idf_)
         if tok.cue_counts is None or not self.config.get("cue_weight"):
             return x
-        cues = sp.csr_matrix(np.log1p(tok.cue_counts) * self.config["cue_weight"])
-        return sp.hstack([x, cues], format="csr")
+        return append_columns(x, np.log1p(tok.cue_counts) * self.config["cue_weight"])
 
     # ---- prediction ----------------------------------------------------
     def _predict_block(self, views: list[NormalizedText]) -> tuple[np.ndarray, list[list[tuple]]]:

@@ -71,7 +71,7 @@ class SectorClassifier(CachedTranspose, ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Per-label probabilities, shape ``(n_samples, n_labels)``."""
         check_is_fitted(self, "coef_")
-        z = np.asarray((X @ self._transposed_coef()).todense()) + self.intercept_
+        z = np.asarray(X @ self._transposed_coef()) + self.intercept_
         return 1.0 / (1.0 + np.exp(-z))
 
     def predict(self, X) -> np.ndarray:

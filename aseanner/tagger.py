@@ -100,9 +100,8 @@ def _viterbi_runs(logp: np.ndarray, starts: np.ndarray, lengths: np.ndarray, tag
     for i in range(1, int(ln[0])):
         k = int(np.searchsorted(neg_ln, -i, side="left"))  # runs longer than i come first
         cand = score[:k, :, None] + _TRANS
-        b = cand.argmax(axis=1)
-        score[:k] = np.take_along_axis(cand, b[:, None, :], axis=1)[:, 0, :] + logp[st[:k] + i]
-        backs.append(b)
+        backs.append(cand.argmax(axis=1))
+        score[:k] = cand.max(axis=1) + logp[st[:k] + i]
     tags[st + ln - 1] = score.argmax(axis=1)
     for i in range(int(ln[0]) - 1, 0, -1):
         k = int(np.searchsorted(neg_ln, -i, side="left"))

@@ -154,3 +154,11 @@ def test_fast_tfidf_equals_sklearn():
     counts = sp.csr_matrix(np.array([[3, 0, 1, 0], [0, 0, 0, 0], [1, 2, 0, 5]], dtype=np.float32))
     tf = TfidfTransformer(sublinear_tf=True).fit(counts)
     assert np.allclose(tfidf_transform(counts, tf.idf_).toarray(), tf.transform(counts).toarray())
+
+
+def test_append_columns_equals_hstack():
+    from aseanner.model import append_columns
+
+    x = sp.csr_matrix(np.array([[0, 1.5, 0], [0, 0, 0], [2, 0, 3]]))
+    dense = np.array([[0, 1.0], [4.0, 0], [0, 0]])
+    assert np.array_equal(append_columns(x, dense).toarray(), sp.hstack([x, sp.csr_matrix(dense)]).toarray())
