@@ -206,4 +206,4 @@ class Model:
         return out
 
 
-__all__ = ["Model", "check_text", "TAGS"]
+__all__ = ["Model", "check_text", "tfidf_transform", "append_columns"]

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Iterable
 
 from .resources import resource_path
-from .taxonomy import is_partner
 from .text import clean
 
 REGISTRY_TYPES = ("COUNTRY", "ORG", "LOC")
@@ -120,10 +119,6 @@ class Registry:
     def is_valid_org_id(canonical_id: object) -> bool:
         """Upper-case acronym with hyphens, as the guide asks."""
         return isinstance(canonical_id, str) and bool(_ORG_ID_RE.match(canonical_id))
-
-    def is_partner(self, canonical_id: str | None) -> bool:
-        """Neither ASEAN nor a member state (see :func:`aseanner.taxonomy.is_partner`)."""
-        return is_partner(canonical_id)
 
 
 @lru_cache(maxsize=1)
