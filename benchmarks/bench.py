@@ -245,37 +245,21 @@ def run_child(code: str, *args: str) -> str:
 
 # ---------------------------------------------------------------- CRF peer
 
+def _thainer_bench():
+    """``benchmarks/thainer_bench.py`` as a module (it holds the CRF recipe both benchmarks share)."""
+    spec = importlib.util.spec_from_file_location("_thainer_bench", Path(__file__).with_name("thainer_bench.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def thainer_features(tagged: list[tuple[str, str]]) -> list[dict]:
     """PyThaiNLP ThaiNER's own feature dicts for (word, POS) pairs."""
     try:
         from pythainlp.tag.thainer import _doc2features
-    except ImportError:  # private helper moved: same features, copied from PyThaiNLP 5.x
-        _doc2features = _doc2features_copy
+    except ImportError:  # private helper moved: the same recipe, kept in thainer_bench.py
+        _doc2features = _thainer_bench()._recipe
     return [_doc2features(tagged, i) for i in range(len(tagged))]
-
-
-def _doc2features_copy(doc, i):
-    from pythainlp.corpus import thai_stopwords
-    from pythainlp.util import is_thai
-    stop = thai_stopwords()
-    word, postag = doc[i]
-    f = {"word.word": word, "word.stopword": word in stop, "word.isthai": is_thai(word),
-         "word.isspace": word.isspace(), "postag": postag, "word.isdigit": word.isdigit()}
-    if word.isdigit() and len(word) == 5:
-        f["word.islen5"] = True
-    if i > 0:
-        w, p = doc[i - 1]
-        f.update({"word.prevword": w, "word.previsspace": w.isspace(), "word.previsthai": is_thai(w),
-                  "word.prevstopword": w in stop, "word.prevpostag": p, "word.prevwordisdigit": w.isdigit()})
-    else:
-        f["BOS"] = True
-    if i < len(doc) - 1:
-        w, p = doc[i + 1]
-        f.update({"word.nextword": w, "word.nextisspace": w.isspace(), "word.nextpostag": p,
-                  "word.nextisthai": is_thai(w), "word.nextstopword": w in stop, "word.nextwordisdigit": w.isdigit()})
-    else:
-        f["EOS"] = True
-    return f
 
 
 POS_CORPUS = "orchid_ud"
@@ -362,10 +346,7 @@ def crf_from_thainer_bench(corpora: Path, max_lines: int, iters: int):
     if not path.is_file():
         return None
     try:
-        spec = importlib.util.spec_from_file_location("_thainer_bench", path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        system = mod.CRFSystem(pos=True, max_iter=iters)
+        system = _thainer_bench().CRFSystem(pos=True, max_iter=iters)
         tok, feats = system._tok, system.features
         src = corpora / THAINER_TRAIN
         key = _file_key(hashlib.sha256(path.read_bytes()).hexdigest(), src.stat().st_size, max_lines, iters)
