@@ -13,7 +13,9 @@ organisation; and rdlab lines naming ASEAN (each line its own document).
 Each record carries a registry pre-annotation (``pre``) that the annotator
 reads and corrects; nothing is labelled by lookup alone.
 
-    python training/annotation/select_batches.py --seed 13
+    python training/annotation/select_batches.py --seed 13                      # round 1
+    python training/annotation/select_batches.py --round 2 --th-paragraphs 640 --km-news-other 320 --km-rdlab 80
+    python training/annotation/select_batches.py --round 3 --th-paragraphs 480 --km-news-other 160 --km-rdlab 0
 """
 
 from __future__ import annotations
@@ -168,8 +170,8 @@ def main(argv=None) -> int:
     ap.add_argument("--km-rdlab", type=int, default=220)
     ap.add_argument("--batch-size", type=int, default=80)
     ap.add_argument("--round", type=int, default=1,
-                    help="2: a further round that skips everything already in a batch and numbers batches from 10; "
-                         "Khmer news also from the 'cambodia' section")
+                    help="N > 1: a further round that skips everything already in a batch and numbers its batches "
+                         "from 10*(N-1); Khmer news also from the 'cambodia' section")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed + args.round - 1)
     OUT.mkdir(parents=True, exist_ok=True)
