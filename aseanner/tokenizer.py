@@ -109,7 +109,8 @@ class Tokenizer:
         unknown = set(text) - self.alphabet
         if unknown:
             text = text.translate({ord(c): PLACEHOLDER for c in unknown})
-        pieces = self.sp.encode([text[s:e] for s, e in zip(seg_s.tolist(), seg_e.tolist())])
+        # one thread: a thread pool per call costs more than it saves on paragraph-sized input
+        pieces = self.sp.encode([text[s:e] for s, e in zip(seg_s.tolist(), seg_e.tolist())], num_threads=1)
         counts = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
         ids = np.fromiter((i for p in pieces for i in p), dtype=np.int64, count=int(counts.sum()))
         lens = self.piece_len[ids]
