@@ -176,6 +176,15 @@ def load_mapping(path: str | Path) -> dict:
     return check_mapping(mapping, str(path))
 
 
+def _mapped(kind: str, raw: str, table: dict, table_cf: dict) -> tuple[str | None, str] | None:
+    """The mapping's answer for ``raw`` (exact key first, then case-insensitive), or ``None`` if unmapped."""
+    for t, key in ((table, raw), (table_cf, raw.casefold())):
+        if key in t:
+            target = t[key]
+            return (target, "") if target is not None else (None, f"{kind} {raw!r} is mapped to null")
+    return None
+
+
 class _Mapper:
     def __init__(self, mapping: dict | None):
         m = check_mapping(mapping)
@@ -189,10 +198,9 @@ class _Mapper:
         """``(entity label, "")`` or ``(None, why)``."""
         if not isinstance(raw, str):
             return None, f"label {raw!r} is not a string"
-        for table, key in ((self.labels, raw), (self.labels_cf, raw.casefold())):
-            if key in table:
-                target = table[key]
-                return (target, "") if target is not None else (None, f"label {raw!r} is mapped to null")
+        found = _mapped("label", raw, self.labels, self.labels_cf)
+        if found is not None:
+            return found
         if raw.upper() in ENTITY_LABELS:
             return raw.upper(), ""
         if raw.casefold() in self.aliases_cf:
@@ -205,10 +213,9 @@ class _Mapper:
         if isinstance(raw, bool) or not isinstance(raw, (str, int)):
             return None, f"sector {raw!r} is not a string"
         raw = str(raw)
-        for table, key in ((self.sectors, raw), (self.sectors_cf, raw.casefold())):
-            if key in table:
-                target = table[key]
-                return (target, "") if target is not None else (None, f"sector {raw!r} is mapped to null")
+        found = _mapped("sector", raw, self.sectors, self.sectors_cf)
+        if found is not None:
+            return found
         if raw.casefold() in SECTOR_IDS:
             return raw.casefold(), ""
         near = difflib.get_close_matches(raw.casefold(), list(SECTOR_IDS), n=1, cutoff=0.5)
