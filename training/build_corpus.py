@@ -112,8 +112,8 @@ def main(argv=None) -> int:
     first = {r["id"]: r for r in real}
     (DATA / "agreement").mkdir(exist_ok=True)
     for lang in ("th", "km"):
-        # blind-<lang>: 10% of round 1; blind2-<lang>: 10% of round 2
-        blind = [r for n in (f"blind-{lang}", f"blind2-{lang}") if n in names for r in load_batch(n)]
+        # blind-<lang>, blind2-<lang>, blind3-<lang>: 10% of rounds 1, 2 and 3
+        blind = [r for n in (f"blind-{lang}", f"blind2-{lang}", f"blind3-{lang}") if n in names for r in load_batch(n)]
         if blind:
             write_jsonl(blind, DATA / "agreement" / f"blind-{lang}.jsonl")
             write_jsonl([first[r["id"]] for r in blind], DATA / "agreement" / f"first-{lang}.jsonl")
