@@ -381,8 +381,15 @@ def _finish_span(ctx: _Ctx, raw: _Raw, sp: _Span) -> dict | None:
     return {"start": s, "end": e, "label": label}
 
 
-def _finish(ctx: _Ctx, raws: list[_Raw]) -> list[dict]:
-    """Turn parsed records into gold records, dropping (and reporting) what does not fit."""
+def _finish(ctx: _Ctx, raws: list[_Raw], has_sectors: bool = False) -> list[dict]:
+    """Turn parsed records into gold records, dropping (and reporting) what does not fit.
+
+    ``has_sectors``: the file labels sectors, so a record without any has none (``[]``),
+    rather than unlabelled sectors (``None``).
+    """
+    if has_sectors:
+        for raw in raws:
+            raw.sectors = raw.sectors if raw.sectors is not None else []
     default_lang = detect_lang("".join(r.text for r in raws)) if raws else "th"
     out: list[dict] = []
     seen_ids: dict[str, str] = {}
@@ -584,10 +591,7 @@ def from_doccano(path: str | Path, mapping: dict | None = None, *, registry: Reg
         has_sectors = has_sectors or sectors is not None
         raws.append(raw)
     ctx.raise_problems()
-    if has_sectors:
-        for raw in raws:
-            raw.sectors = raw.sectors if raw.sectors is not None else []
-    return _finish(ctx, raws), ctx.dropped
+    return _finish(ctx, raws, has_sectors), ctx.dropped
 
 
 # --------------------------------------------------------------------------- Label Studio
@@ -707,11 +711,8 @@ def from_labelstudio(path: str | Path, mapping: dict | None = None, *, registry:
         raws += min_raws
         has_sectors = has_sectors or min_sectors
     ctx.raise_problems()
-    if has_sectors:
-        for raw in raws:
-            raw.sectors = raw.sectors if raw.sectors is not None else []
     raws.sort(key=lambda r: (r.line, r.item or 0))
-    return _finish(ctx, raws), ctx.dropped
+    return _finish(ctx, raws, has_sectors), ctx.dropped
 
 
 def _is_span_list(value: object) -> bool:
@@ -816,10 +817,7 @@ def from_prodigy(path: str | Path, mapping: dict | None = None, *, registry: Reg
                                                       "use a multi-choice task (accept)")
         raws.append(raw)
     ctx.raise_problems()
-    if has_sectors:
-        for raw in raws:
-            raw.sectors = raw.sectors if raw.sectors is not None else []
-    return _finish(ctx, raws), ctx.dropped
+    return _finish(ctx, raws, has_sectors), ctx.dropped
 
 
 # --------------------------------------------------------------------------- CoNLL
