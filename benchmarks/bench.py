@@ -346,7 +346,8 @@ def crf_from_thainer_bench(corpora: Path, max_lines: int, iters: int):
     if not path.is_file():
         return None
     try:
-        system = _thainer_bench().CRFSystem(pos=True, max_iter=iters)
+        mod = _thainer_bench()
+        system = mod.CRFSystem(pos=True, max_iter=iters)
         tok, feats = system._tok, system.features
         src = corpora / THAINER_TRAIN
         key = _file_key(hashlib.sha256(path.read_bytes()).hexdigest(), src.stat().st_size, max_lines, iters)
@@ -748,6 +749,12 @@ def main(argv=None) -> int:
         res["peers"]["newmm"] = throughput(th, timed(loop(newmm, th), reps))
         log(f"  newmm: {res['peers']['newmm']['chars_per_s']:,.0f} chars/s")
 
+        def add_same_docs(peer: dict, same: dict | None, sub: list[str]) -> None:
+            """Record aseanner.predict on the peer's documents (measured again when the peer ran on a subset)."""
+            same = same or throughput(sub, timed(loop(aseanner.predict, sub), reps))
+            peer.update(aseanner_same_docs_median_s=same["median_s"], aseanner_same_docs_chars_per_s=same["chars_per_s"],
+                        aseanner_same_docs=same)
+
         if "knltk" not in args.skip:
             import logging
             from khmernltk import word_tokenize as km_tokenize
@@ -756,10 +763,7 @@ def main(argv=None) -> int:
             log(f"khmer-nltk on {len(sub)} Khmer docs ({chars(sub):,} chars)")
             loop(km_tokenize, sub[:3])()
             k = throughput(sub, timed(loop(km_tokenize, sub), reps))
-            same = res["predict"]["km"] if len(sub) == len(km) else throughput(
-                sub, timed(loop(aseanner.predict, sub), reps))
-            k.update(aseanner_same_docs_median_s=same["median_s"], aseanner_same_docs_chars_per_s=same["chars_per_s"],
-                     aseanner_same_docs=same)
+            add_same_docs(k, res["predict"]["km"] if len(sub) == len(km) else None, sub)
             res["peers"]["khmer_nltk"] = k
             log(f"  khmer-nltk: {k['chars_per_s']:,.0f} chars/s")
 
@@ -773,10 +777,7 @@ def main(argv=None) -> int:
             loop(ner, sub[:3])()
             c = throughput(sub, timed(loop(ner, sub), reps), model=info)
             c["entity_tokens_last_rep"] = sum(1 for d in sub for para in ner(d) for tag in para if tag != "O")
-            same = res["predict"]["th"] if len(sub) == len(th) else throughput(
-                sub, timed(loop(aseanner.predict, sub), reps))
-            c.update(aseanner_same_docs_median_s=same["median_s"], aseanner_same_docs_chars_per_s=same["chars_per_s"],
-                     aseanner_same_docs=same)
+            add_same_docs(c, res["predict"]["th"] if len(sub) == len(th) else None, sub)
             res["peers"]["crf"] = c
             log(f"  CRF peer: {c['chars_per_s']:,.0f} chars/s")
 
