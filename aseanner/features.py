@@ -37,6 +37,7 @@ class Tokens:
     space_after: np.ndarray  # bool
     gaz: np.ndarray  # registry-match code of each token (0 = none)
     cue_counts: np.ndarray | None = None  # per paragraph: sector cue counts, shape (n_paragraphs, 15)
+    glue: np.ndarray | None = None  # bool: token continues the previous token's word (see glued)
 
 
 def codepoints(text: str) -> np.ndarray:
@@ -66,6 +67,47 @@ def shape_classes(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nd
     cls[first == 0x25C6] = 6
     cls[((first >= 0x0E50) & (first <= 0x0E59)) | ((first >= 0x17E0) & (first <= 0x17E9))] = 7
     return cls + 8 * ((ends - starts) > 3)
+
+
+def _in(cp: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
+    out = np.zeros(len(cp), dtype=bool)
+    for lo, hi in ranges:
+        out |= (cp >= lo) & (cp <= hi)
+    return out
+
+
+# Characters that cannot begin a word: Thai following/above/below vowels, tone marks, thanthakhat,
+# the abbreviation mark (it stays inside the name it shortens); Khmer dependent vowels, signs, coeng.
+_NO_WORD_START = ((0x0E2F, 0x0E2F), (0x0E30, 0x0E30), (0x0E31, 0x0E3A), (0x0E45, 0x0E45), (0x0E47, 0x0E4E),
+                  (0x17B4, 0x17D3), (0x17DD, 0x17DD))
+# Characters that cannot end a word: Thai leading vowels, Khmer coeng.
+_NO_WORD_END = ((0x0E40, 0x0E44), (0x17D2, 0x17D2))
+_LATIN_ALNUM = ((0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x24F))
+
+
+def glued(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray, seq: np.ndarray) -> np.ndarray:
+    """Per token: does it continue the previous token's word, so no entity may start or end between them?
+
+    True when the two touch inside one paragraph and the cut falls inside a
+    Thai or Khmer syllable (before a dependent vowel or mark, after a leading
+    vowel or coeng) or inside a run of Latin letters and digits. ``cp`` holds
+    the code points the offsets index.
+
+    >>> text = "Trudeau แปซิฟิก"
+    >>> cp = codepoints(text)
+    >>> glued(cp, np.array([0, 3, 8, 13]), np.array([3, 7, 13, 15]), np.zeros(4, dtype=int)).tolist()
+    [False, True, False, True]
+    """
+    out = np.zeros(len(starts), dtype=bool)
+    if len(starts) < 2:
+        return out
+    prev_end, cur_start = ends[:-1], starts[1:]
+    touch = (prev_end == cur_start) & (seq[1:] == seq[:-1])
+    last, first = cp[prev_end - 1], cp[cur_start]
+    inside = (_in(first, _NO_WORD_START) | _in(last, _NO_WORD_END)
+              | (_in(last, _LATIN_ALNUM) & _in(first, _LATIN_ALNUM)))
+    out[1:] = touch & inside
+    return out
 
 
 def gazetteer_codes(starts: np.ndarray, ends: np.ndarray, matches: list[tuple[int, int, str]]) -> np.ndarray:

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from .document import Document, Entity, Paragraph, SectorScore
 from .cues import CueMatcher
-from .features import Tokens, codepoints, gazetteer_codes, paragraph_matrix, shape_classes, token_matrix
+from .features import Tokens, codepoints, gazetteer_codes, glued, paragraph_matrix, shape_classes, token_matrix
 from .gazetteer import Gazetteer
 from .linking import link
 from .registry import Registry
@@ -101,7 +101,8 @@ class Model:
         cue_counts = self.cues.counts(joined, par_start, len(views)) if self.cues is not None else None
         return Tokens(ids=ids, starts=starts - local, ends=ends - local, seq=seq,
                       shape=shape_classes(cp[1:], starts, ends), space_before=before == 0x20,
-                      space_after=after == 0x20, gaz=gaz, cue_counts=cue_counts)
+                      space_after=after == 0x20, gaz=gaz, cue_counts=cue_counts,
+                      glue=glued(cp[1:], starts, ends, seq))
 
     def token_features(self, tok: Tokens):
         return token_matrix(tok, self.tokenizer.vocab_size, self.config["token_buckets"])
@@ -122,7 +123,7 @@ class Model:
         ents: list[list[tuple]] = [[] for _ in views]
         if len(tok.ids):
             logp = self.tagger.predict_log_proba(self.token_features(tok))
-            tags = decode(logp, tok.seq, self.tagger.o_floor)
+            tags = decode(logp, tok.seq, self.tagger.o_floor, tok.glue)
             for a, b, label in tags_to_spans(tags):
                 p = int(tok.seq[a])
                 if int(tok.seq[b - 1]) != p:  # never across paragraphs (decode keeps them apart)

@@ -26,33 +26,50 @@ from .spans import N_TAGS, TAGS
 _NEG = -1e9
 
 
-def _transition_mask() -> tuple[np.ndarray, np.ndarray]:
-    """``allowed[prev, cur]`` and ``start_ok[cur]`` for BIO."""
+def _transition_mask() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``allowed[prev, cur]``, ``start_ok[cur]`` and ``inside_word[prev, cur]`` for BIO.
+
+    ``inside_word`` holds between two pieces of one word: no span may start or
+    end there, so ``O`` follows only ``O`` and an entity can only continue.
+    """
     allowed = np.ones((N_TAGS, N_TAGS), dtype=bool)
     start_ok = np.ones(N_TAGS, dtype=bool)
+    inside_word = np.zeros((N_TAGS, N_TAGS), dtype=bool)
+    inside_word[0, 0] = True
     for cur, tag in enumerate(TAGS):
         if tag.startswith("I-"):
             label = tag[2:]
             start_ok[cur] = False
             for prev, ptag in enumerate(TAGS):
                 allowed[prev, cur] = ptag in (f"B-{label}", f"I-{label}")
-    return allowed, start_ok
+                inside_word[prev, cur] = allowed[prev, cur]
+    return allowed, start_ok, inside_word
 
 
-_ALLOWED, _START_OK = _transition_mask()
+_ALLOWED, _START_OK, _INSIDE_WORD = _transition_mask()
 _TRANS = np.where(_ALLOWED, 0.0, _NEG)
 _START = np.where(_START_OK, 0.0, _NEG)
+_TRANS_GLUED = np.where(_INSIDE_WORD, 0.0, _NEG)
 
 
-def constrained_viterbi(logp: np.ndarray) -> np.ndarray:
-    """Best valid BIO tag sequence for one stretch of token log-probabilities (the reference decoder)."""
+def constrained_viterbi(logp: np.ndarray, glue: np.ndarray | None = None) -> np.ndarray:
+    """Best valid BIO tag sequence for one stretch of token log-probabilities (the reference decoder).
+
+    ``glue[i]`` marks token ``i`` as continuing token ``i - 1``'s word: no span boundary between them.
+
+    >>> logp = np.log(np.array([[0.01, 0.95, 0.01, 0.01, 0.005, 0.005, 0.005, 0.0025, 0.0025],
+    ...                         [0.9, 0.01, 0.05, 0.01, 0.01, 0.01, 0.005, 0.005, 0.0]] ) + 1e-12)
+    >>> constrained_viterbi(logp).tolist(), constrained_viterbi(logp, np.array([False, True])).tolist()
+    ([1, 0], [1, 2])
+    """
     n = len(logp)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
+    glue = np.zeros(n, dtype=bool) if glue is None else np.asarray(glue, dtype=bool)
     score = logp[0] + _START
     back = np.zeros((n, N_TAGS), dtype=np.int64)
     for i in range(1, n):
-        cand = score[:, None] + _TRANS
+        cand = score[:, None] + (_TRANS_GLUED if glue[i] else _TRANS)
         back[i] = cand.argmax(axis=0)
         score = cand[back[i], np.arange(N_TAGS)] + logp[i]
     tags = np.zeros(n, dtype=np.int64)
@@ -62,13 +79,14 @@ def constrained_viterbi(logp: np.ndarray) -> np.ndarray:
     return tags
 
 
-def decode(logp: np.ndarray, seq: np.ndarray, o_floor: float = 0.99) -> np.ndarray:
+def decode(logp: np.ndarray, seq: np.ndarray, o_floor: float = 0.99, glue: np.ndarray | None = None) -> np.ndarray:
     """Constrained decoding of many paragraphs at once.
 
-    ``seq`` gives each token's paragraph. Tokens whose ``O`` probability is at
-    least ``o_floor`` are fixed to ``O``; Viterbi runs on the maximal runs of
-    other tokens inside one paragraph (a run starts after an ``O``, so ``I``
-    cannot open it).
+    ``seq`` gives each token's paragraph; ``glue`` (optional) marks tokens
+    that continue the previous token's word (see :func:`aseanner.features.glued`).
+    Words all of whose tokens have ``O`` probability at least ``o_floor`` are
+    fixed to ``O``; Viterbi runs on the maximal runs of other tokens inside
+    one paragraph (a run starts after an ``O``, so ``I`` cannot open it).
     """
     n = len(logp)
     tags = np.zeros(n, dtype=np.int64)
@@ -77,20 +95,25 @@ def decode(logp: np.ndarray, seq: np.ndarray, o_floor: float = 0.99) -> np.ndarr
     active = logp[:, 0] < np.log(o_floor)
     if not active.any():
         return tags
+    glue = np.zeros(n, dtype=bool) if glue is None else np.asarray(glue, dtype=bool)
+    if glue.any():
+        word = np.cumsum(~glue) - 1  # a word is a token and the glued tokens after it
+        active = np.bincount(word, weights=active, minlength=word[-1] + 1)[word] > 0
     idx = np.flatnonzero(active)
     # break runs at gaps and at paragraph changes
     breaks = np.flatnonzero((np.diff(idx) != 1) | (np.diff(seq[idx]) != 0)) + 1
     bounds = np.concatenate([[0], breaks, [len(idx)]])
     lengths = np.diff(bounds)
-    _viterbi_runs(logp, idx[bounds[:-1]], lengths, tags)
+    _viterbi_runs(logp, idx[bounds[:-1]], lengths, tags, glue)
     return tags
 
 
-def _viterbi_runs(logp: np.ndarray, starts: np.ndarray, lengths: np.ndarray, tags: np.ndarray) -> None:
+def _viterbi_runs(logp: np.ndarray, starts: np.ndarray, lengths: np.ndarray, tags: np.ndarray,
+                  glue: np.ndarray) -> None:
     """Constrained Viterbi over many runs at once: one numpy step per position, not per token.
 
     Run ``k`` covers ``logp[starts[k]:starts[k] + lengths[k]]``; its best tags are written into ``tags``.
-    Same result as :func:`constrained_viterbi` on each run.
+    Same result as :func:`constrained_viterbi` on each run (with its slice of ``glue``).
     """
     order = np.argsort(-lengths, kind="stable")
     st, ln = starts[order], lengths[order]
@@ -99,7 +122,9 @@ def _viterbi_runs(logp: np.ndarray, starts: np.ndarray, lengths: np.ndarray, tag
     backs = []
     for i in range(1, int(ln[0])):
         k = int(np.searchsorted(neg_ln, -i, side="left"))  # runs longer than i come first
-        cand = score[:k, :, None] + _TRANS
+        g = glue[st[:k] + i]
+        cand = score[:k, :, None] + np.where(g[:, None, None], _TRANS_GLUED, _TRANS) if g.any() else \
+            score[:k, :, None] + _TRANS
         backs.append(cand.argmax(axis=1))
         score[:k] = cand.max(axis=1) + logp[st[:k] + i]
     tags[st + ln - 1] = score.argmax(axis=1)
@@ -162,4 +187,4 @@ class BIOTagger(CachedTranspose, ClassifierMixin, BaseEstimator):
         """Valid BIO tag codes; ``seq`` (paragraph of each row) keeps paragraphs apart."""
         logp = self.predict_log_proba(X)
         seq = np.zeros(len(logp), dtype=np.int64) if seq is None else np.asarray(seq)
-        return decode(logp, seq, self.o_floor)
+        return decode(logp, seq, self.o_floor)  # no word information here: pieces only

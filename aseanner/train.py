@@ -95,14 +95,14 @@ def encode_views(model: Model, views: list[str], block: int = 2000) -> Tokens:
     for i in range(0, len(views), block):
         t = model.encode(views[i:i + block])
         parts.append(Tokens(t.ids, t.starts, t.ends, t.seq + i, t.shape, t.space_before, t.space_after, t.gaz,
-                            t.cue_counts))
+                            t.cue_counts, t.glue))
     def cat(name):
         if not parts or getattr(parts[0], name) is None:
             return None
         return np.concatenate([getattr(p, name) for p in parts])
 
     return Tokens(*(cat(n) for n in ("ids", "starts", "ends", "seq", "shape", "space_before", "space_after", "gaz",
-                                     "cue_counts")))
+                                     "cue_counts", "glue")))
 
 
 def train_model(train: list[dict], dev: list[dict], tokenizer_bytes: bytes, registry: Registry,

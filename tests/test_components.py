@@ -147,6 +147,43 @@ def test_batched_decoding_equals_viterbi_per_run():
         assert got.tolist() == ref.tolist()
 
 
+def test_batched_decoding_with_glue_equals_viterbi_per_word_run():
+    rng = np.random.default_rng(2)
+    for trial in range(200):
+        n = int(rng.integers(1, 40))
+        logp = np.log(rng.dirichlet(np.ones(len(TAGS)) * 0.3, size=n))
+        seq = np.sort(rng.integers(0, 4, size=n))
+        glue = rng.random(n) < 0.4
+        glue[0] = False
+        glue[1:] &= seq[1:] == seq[:-1]
+        got = decode(logp, seq, 0.6, glue)
+        assert _valid(got)
+        # no span starts or ends between glued tokens
+        for k in np.flatnonzero(glue):
+            assert not (got[k] == 0) ^ (got[k - 1] == 0), (trial, k)
+            assert got[k] == 0 or not TAGS[got[k]].startswith("B-")
+        word = np.cumsum(~glue) - 1
+        active = np.bincount(word, weights=logp[:, 0] < np.log(0.6), minlength=word[-1] + 1)[word] > 0
+        ref = np.zeros(n, dtype=np.int64)
+        idx = np.flatnonzero(active)
+        if len(idx):
+            for run in np.split(idx, np.flatnonzero((np.diff(idx) != 1) | (np.diff(seq[idx]) != 0)) + 1):
+                ref[run[0]:run[-1] + 1] = constrained_viterbi(logp[run[0]:run[-1] + 1], glue[run[0]:run[-1] + 1])
+        assert got.tolist() == ref.tolist()
+
+
+def test_glued_marks_cuts_inside_words_only():
+    from aseanner.features import codepoints, glued
+    # Thai: cut before a dependent vowel; Khmer: cut after coeng; Latin: inside a word; not at spaces or hyphens
+    text = "แปซิฟิก ខ្មែរ Trudeau ASEAN-US"
+    cuts = [(0, 5), (5, 7), (8, 10), (10, 13), (14, 17), (17, 21), (22, 27), (27, 28), (28, 30)]
+    starts, ends = np.array([c[0] for c in cuts]), np.array([c[1] for c in cuts])
+    got = glued(codepoints(text), starts, ends, np.zeros(len(cuts), dtype=int)).tolist()
+    assert got == [False, True, False, True, False, True, False, False, False]
+    # never across paragraphs
+    assert glued(codepoints("ab"), np.array([0, 1]), np.array([1, 2]), np.array([0, 1])).tolist() == [False, False]
+
+
 def test_fast_tfidf_equals_sklearn():
     from sklearn.feature_extraction.text import TfidfTransformer
     from aseanner.model import tfidf_transform
