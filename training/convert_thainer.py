@@ -10,6 +10,8 @@ Mapping (corpus issue, item 4):
 - LOCATION -> COUNTRY with its ISO id when it names a state, else LOC;
   classifier words (ประเทศ, จังหวัด/จ., กรุง, อำเภอ/อ., ...) stripped from the front;
 - every other type is dropped; every อาเซียน is ORG ASEAN, tagged or not;
+- every other registry country name outside the tagged spans is COUNTRY: ThaiNER leaves
+  nationalities and modifiers (ภาษาไทย, ผ้าไทย, ชาวจีน) untagged, the guide counts them;
 - ``sectors`` is null: these records have no sector labels.
 
     python training/convert_thainer.py
@@ -26,7 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from aseanner.data import write_jsonl  # noqa: E402
+from aseanner.gazetteer import Gazetteer  # noqa: E402
 from aseanner.registry import default_registry  # noqa: E402
+from aseanner.text import normalize  # noqa: E402
+
+NOT_COUNTRY = ("คู่ฟ้า", "รัฐ", "แลนด์")  # ไทยคู่ฟ้า (guide, section 5), ไทยรัฐ (a newspaper), ไทยแลนด์
 
 SRC = ROOT.parent / "shared" / "corpora" / "thainer"
 SPLITS = {"train": "1.5-train.txt", "dev": "1.5-val.txt", "test": "1.5-test.txt"}
@@ -53,6 +59,15 @@ def _strip_loc_prefix(text: str) -> int:
             rest = text[len(p):]
             return len(p) + (len(rest) - len(rest.lstrip()))
     return 0
+
+
+_GAZ: dict[int, Gazetteer] = {}
+
+
+def _gazetteer(registry) -> Gazetteer:
+    if id(registry) not in _GAZ:
+        _GAZ[id(registry)] = Gazetteer(registry)
+    return _GAZ[id(registry)]
 
 
 def convert_line(line: str, registry) -> tuple[str, list[dict]]:
@@ -99,6 +114,13 @@ def convert_line(line: str, registry) -> tuple[str, list[dict]]:
     for m in re.finditer("อาเซียน", text):
         if not any(x["start"] < m.end() and m.start() < x["end"] for x in ents):
             ents.append({"start": m.start(), "end": m.end(), "label": "ORG", "id": "ASEAN"})
+    view = normalize(text)
+    for a, b, entry in _gazetteer(registry).find(view.text):
+        if entry.type != "COUNTRY" or not entry.id or view.text.startswith(NOT_COUNTRY, b):
+            continue
+        a, b = view.to_original(a, b)
+        if not any(x["start"] < b and a < x["end"] for x in ents):
+            ents.append({"start": a, "end": b, "label": "COUNTRY", "id": entry.id})
     ents.sort(key=lambda x: x["start"])
     return text, ents
 
