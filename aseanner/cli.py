@@ -205,7 +205,7 @@ def cmd_train(args) -> int:
         print(f"aseanner: error: {exc}\nnothing was written", file=sys.stderr)
         return EXIT_DATA
     progress("evaluating on dev and test data")
-    metrics = {"dev": evaluate_records(model, dev)}
+    metrics = {"dev": facts.pop("dev_metrics", None) or evaluate_records(model, dev)}
     for name, recs in tests.items():
         metrics[name] = evaluate_records(model, recs)
     from aseanner.bundle import sha256_file
@@ -226,6 +226,10 @@ def cmd_train(args) -> int:
         "config": model.config,
         "facts": facts,
         "metrics": metrics,
+        "metrics_note": ("dev: scored by the model fitted on the training data alone; dev then tuned the sector "
+                         "thresholds and was added to the training data of the saved model"
+                         if model.config.get("refit_with_dev") else "dev tuned the sector thresholds")
+                        + "; test sets: never seen in training or tuning",
     }
     out = bundle.save(model, args.out, manifest)
     progress(f"model written to {out}")

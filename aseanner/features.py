@@ -8,7 +8,7 @@ Token blocks: piece id at offsets -3..+3; hashed piece bigrams left and
 right; character shape of the token and its neighbours; spaces around it and
 its neighbours; the token's place in a registry match (B/I x
 COUNTRY/ORG/LOC) for itself and its neighbours. Paragraph rows: counts of
-piece unigrams and hashed bigrams.
+piece unigrams (and optionally hashed bigrams).
 """
 
 from __future__ import annotations
@@ -183,13 +183,20 @@ def paragraph_dim(vocab_size: int, bigram_buckets: int) -> int:
 
 
 def paragraph_matrix(tok: Tokens, n_paragraphs: int, vocab_size: int, bigram_buckets: int) -> sp.csr_matrix:
-    """Counts of piece unigrams and hashed bigrams per paragraph."""
-    prev_id = _shifted(tok.ids, tok.seq, -1, vocab_size)
-    has_prev = prev_id != vocab_size
-    rows = np.concatenate([tok.seq, tok.seq[has_prev]])
-    cols = np.concatenate([tok.ids, vocab_size + _hash_pair(prev_id[has_prev], tok.ids[has_prev], bigram_buckets)])
+    """Counts of piece unigrams and, if ``bigram_buckets`` > 0, hashed piece bigrams per paragraph.
+
+    >>> t = Tokens(np.array([0, 1, 1]), np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([0, 0, 1]),
+    ...            np.zeros(3, int), np.zeros(3, bool), np.zeros(3, bool), np.zeros(3, int))
+    >>> paragraph_matrix(t, 2, 2, 0).toarray().tolist()
+    [[1.0, 1.0], [0.0, 1.0]]
+    """
+    rows, cols = tok.seq, tok.ids
+    if bigram_buckets:
+        prev_id = _shifted(tok.ids, tok.seq, -1, vocab_size)
+        has_prev = prev_id != vocab_size
+        rows = np.concatenate([rows, tok.seq[has_prev]])
+        cols = np.concatenate([cols, vocab_size + _hash_pair(prev_id[has_prev], tok.ids[has_prev], bigram_buckets)])
     data = np.ones(len(rows), dtype=np.float32)
     m = sp.csr_matrix((data, (rows, cols)), shape=(n_paragraphs, vocab_size + bigram_buckets))
     m.sum_duplicates()
     return m
-

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .text import clean
 from .registry import Entry, Registry, default_registry
 
 # Marks that continue the cluster before them: Thai vowels/tone marks written
@@ -58,7 +59,9 @@ class Gazetteer:
         self.registry = registry
         names = {}
         for entry in registry.entries:
-            names.setdefault(entry.name, entry)
+            name = clean(entry.name)  # the text it searches is a normalised view (no U+200B etc.)
+            if name:
+                names.setdefault(name, entry)
         self._entries = names
         latin = [n for n in names if n[0].isascii() or n[-1].isascii()]
         other = [n for n in names if n not in set(latin)]

@@ -2,8 +2,8 @@
 
 Reads ``../shared/corpora/gazetteers/`` (ISO 3166-1 and CLDR names in English,
 Thai and Khmer; pass ``--gazetteers`` elsewhere) plus ``training/registry/*.tsv``
-(news short forms of country names; organisations, curated and
-from the train split of the labelled corpus). Earlier sources win when two
+(news short forms and spelling variants of country names; organisations, curated,
+from the train split of the labelled corpus, and checked against the raw corpora; places). Earlier sources win when two
 give the same name: curated aliases, then organisations, then ISO, then CLDR.
 
     python training/build_registry.py
@@ -20,10 +20,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from aseanner.registry import Entry, name_key  # noqa: E402
+from aseanner.text import clean  # noqa: E402
 
 DEFAULT_GAZ = ROOT.parent / "shared" / "corpora" / "gazetteers"
 OUT = ROOT / "aseanner" / "resources" / "registry.tsv"
 CLDR_ORGS = {"EU": "EU", "UN": "UN"}
+
+
+# Gazetteer names that running Khmer text mostly uses as ordinary words: ឆែក "check" (CZ), ស៊ីប inside
+# ស៊ីបាន (CY), កាតា inside កាតាលីករ "catalyst" (QA), អេក្វាទ័រ "equator" (EC).
+AMBIGUOUS = {"ឆែក", "ស៊ីប", "កាតា", "អេក្វាទ័រ"}
 
 
 def _curated(path: Path, type_: str | None) -> list[Entry]:
@@ -42,9 +48,10 @@ def _usable(name: str) -> bool:
 def build(gaz: Path) -> list[Entry]:
     entries = _curated(ROOT / "training" / "registry" / "country_aliases.tsv", "COUNTRY")
     entries += _curated(ROOT / "training" / "registry" / "orgs.tsv", "ORG")
-    corpus_orgs = ROOT / "training" / "registry" / "orgs_from_corpus.tsv"
-    if corpus_orgs.exists():
-        entries += _curated(corpus_orgs, "ORG")
+    for extra, type_ in (("orgs_from_corpus.tsv", "ORG"), ("orgs_more.tsv", "ORG"),
+                         ("country_variants.tsv", "COUNTRY"), ("places.tsv", "LOC")):
+        if (ROOT / "training" / "registry" / extra).exists():
+            entries += _curated(ROOT / "training" / "registry" / extra, type_)
     with open(gaz / "isocodes_iso3166_en_th_km.tsv", encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
             for col, lang in (("en_name", "en"), ("en_official_name", "en"), ("th", "th"),
@@ -56,6 +63,8 @@ def build(gaz: Path) -> list[Entry]:
             code = row["code"]
             if code in CLDR_ORGS:
                 type_, id_ = "ORG", CLDR_ORGS[code]
+            elif code == "001":
+                continue  # "world" is not an entity (guide, section 5)
             elif code.isdigit() or code in {"EZ", "QO"}:
                 type_, id_ = "LOC", ""  # regions: places, not states
             elif len(code) == 2 and code.isalpha():
@@ -67,6 +76,9 @@ def build(gaz: Path) -> list[Entry]:
                     entries.append(Entry(id_, type_, lang, row[lang]))
     seen, unique = set(), []
     for e in entries:
+        e = Entry(e.id, e.type, e.lang, clean(e.name))  # U+200B inside a name would never match a view
+        if not e.name or e.name in AMBIGUOUS:
+            continue
         key = (e.id, e.type, e.lang, name_key(e.name))
         if key not in seen:
             seen.add(key)
