@@ -24,6 +24,7 @@ _THAI_CONT = "\u0e30-\u0e3a\u0e45\u0e47-\u0e4e"
 _KHMER_CONT = "\u17b6-\u17d3\u17dd"
 _THAI_LEAD = "\u0e40-\u0e44"  # leading vowels belong to the consonant after them
 _LATIN_WORD = "A-Za-z0-9"
+_LATIN_WORD_RE = re.compile(f"[{_LATIN_WORD}]")
 
 #: A Thai/Khmer name may not start inside a cluster...
 START_GUARD = f"(?<![{_THAI_LEAD}\u17d2])(?![{_THAI_CONT}{_KHMER_CONT}])"
@@ -71,6 +72,33 @@ class Gazetteer:
         if latin:
             parts.append(f"(?<![{_LATIN_WORD}])(?:{_trie_pattern(latin)})(?![{_LATIN_WORD}])")
         self._regex = re.compile("|".join(parts) if parts else r"(?!x)x")
+
+    def among(self, text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int, Entry]]:
+        """The registry names among candidate ``spans`` of ``text`` (e.g. a tokenizer's lexicon matches).
+
+        Same as :meth:`find` when ``spans`` come from a leftmost-longest scan over a word list that
+        contains every registry name, but without a second pass over the text.
+
+        >>> g = Gazetteer(Registry([Entry("EU", "ORG", "en", "EU"), Entry("CA", "COUNTRY", "th", "แคนาดา")]))
+        >>> [(s, e, x.id) for s, e, x in g.among("EU EUR แคนาดา", [(0, 2), (3, 5), (7, 13)])]
+        [(0, 2, 'EU'), (7, 13, 'CA')]
+        """
+        out = []
+        n = len(text)
+        for s, e in spans:
+            entry = self._entries.get(text[s:e])
+            if entry is None:
+                continue
+            if text[s].isascii() or text[e - 1].isascii():
+                # Latin names only as whole words, as in find()
+                if (s > 0 and _LATIN_WORD_RE.match(text[s - 1])) or (e < n and _LATIN_WORD_RE.match(text[e])):
+                    continue
+            out.append((s, e, entry))
+        return out
+
+    def names(self) -> frozenset[str]:
+        """Every name the gazetteer matches (cleaned)."""
+        return frozenset(self._entries)
 
     def find(self, text: str) -> list[tuple[int, int, Entry]]:
         """``(start, end, entry)`` of every non-overlapping name in ``text``."""

@@ -84,17 +84,24 @@ class Model:
     def gazetteer(self) -> Gazetteer:
         return Gazetteer(self.registry)
 
+    @cached_property
+    def _lexicon_has_registry(self) -> bool:
+        """Can registry matches come from the tokenizer's lexicon scan (one pass over the text, not two)?"""
+        return self.gazetteer.names() <= set(self.tokenizer.lexicon)
+
     # ---- featurisation -------------------------------------------------
     def encode(self, views: list[str]) -> Tokens:
         """Tokens of several normalised paragraphs, joined by newlines and tokenised at once."""
         joined = "\n".join(views)
         lengths = np.fromiter((len(v) for v in views), dtype=np.int64, count=len(views))
         par_start = np.cumsum(lengths + 1) - lengths - 1
-        starts, ends, ids = self.tokenizer.tokenize(joined)
+        cuts = self.tokenizer.lexicon_spans(joined)
+        starts, ends, ids = self.tokenizer.tokenize(joined, cuts)
         # newline sentinels on both sides, so that no token sees past its paragraph; cp[i + 1] is joined[i]
         cp = codepoints("\n" + joined + "\n")
         seq = np.searchsorted(par_start, starts, side="right") - 1
-        matches = [(s, e, entry.type) for s, e, entry in self.gazetteer.find(joined)]
+        found = self.gazetteer.among(joined, cuts) if self._lexicon_has_registry else self.gazetteer.find(joined)
+        matches = [(s, e, entry.type) for s, e, entry in found]
         gaz = gazetteer_codes(starts, ends, matches)
         before, after = cp[starts], cp[ends + 1]
         local = par_start[seq] if len(seq) else np.zeros(0, dtype=np.int64)

@@ -81,16 +81,24 @@ class Tokenizer:
             return None
         return re.compile(f"{START_GUARD}(?:{_trie_pattern(words)}){END_GUARD}")
 
-    def segments(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Start and end offsets of the segments of ``text`` (see module doc)."""
+    def lexicon_spans(self, text: str) -> list[tuple[int, int]]:
+        """``(start, end)`` of the leftmost-longest boundary-lexicon matches in ``text``."""
+        if self._lexicon_re is None:
+            return []
+        return [m.span() for m in self._lexicon_re.finditer(text)]
+
+    def segments(self, text: str, cuts: list[tuple[int, int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end offsets of the segments of ``text`` (see module doc).
+
+        ``cuts`` are :meth:`lexicon_spans` of ``text`` when the caller already has them.
+        """
         bounds = [(m.start(), m.end()) for m in _SEGMENT_RE.finditer(text)]
         if not bounds:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty
         seg = np.array(bounds, dtype=np.int64)
-        if self._lexicon_re is None:
-            return seg[:, 0], seg[:, 1]
-        cuts = [(m.start(), m.end()) for m in self._lexicon_re.finditer(text)]
+        if cuts is None:
+            cuts = self.lexicon_spans(text)
         if not cuts:
             return seg[:, 0], seg[:, 1]
         points = np.unique(np.concatenate([seg.ravel(), np.array(cuts, dtype=np.int64).ravel()]))
@@ -100,9 +108,9 @@ class Tokenizer:
         inside = (idx >= 0) & (b <= seg[np.maximum(idx, 0), 1])
         return a[inside], b[inside]
 
-    def tokenize(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(starts, ends, piece ids)`` of the pieces of normalised ``text``."""
-        seg_s, seg_e = self.segments(text)
+    def tokenize(self, text: str, cuts: list[tuple[int, int]] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(starts, ends, piece ids)`` of the pieces of normalised ``text`` (``cuts``: see :meth:`segments`)."""
+        seg_s, seg_e = self.segments(text, cuts)
         if len(seg_s) == 0:
             z = np.zeros(0, dtype=np.int64)
             return z, z, z
