@@ -7,7 +7,7 @@ over tokens): that is what keeps prediction fast.
 Token blocks: piece id at offsets -3..+3; hashed piece bigrams left and
 right; character shape of the token and its neighbours; spaces around it and
 its neighbours; the token's place in a registry match (B/I x
-COUNTRY/ORG/LOC) for itself and its neighbours. Paragraph rows: counts of
+COUNTRY/ORG/LOC/PERSON) for itself and its neighbours. Paragraph rows: counts of
 piece unigrams (and optionally hashed bigrams).
 """
 
@@ -19,8 +19,8 @@ import numpy as np
 import scipy.sparse as sp
 
 N_SHAPES = 16
-N_GAZ = 7  # O, B/I x COUNTRY/ORG/LOC
-GAZ_CODE = {"COUNTRY": 1, "ORG": 3, "LOC": 5}
+N_GAZ = 9  # O, B/I x COUNTRY/ORG/LOC/PERSON
+GAZ_CODE = {"COUNTRY": 1, "ORG": 3, "LOC": 5, "PERSON": 7}
 WINDOW = (-3, -2, -1, 0, 1, 2, 3)
 
 

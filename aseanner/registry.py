@@ -21,7 +21,7 @@ from typing import Iterable
 from .resources import resource_path
 from .text import clean
 
-REGISTRY_TYPES = ("COUNTRY", "ORG", "LOC")
+REGISTRY_TYPES = ("COUNTRY", "ORG", "LOC", "PERSON")  # LOC and PERSON names carry no id
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
 _WS_RE = re.compile(r"\s+")
 _ISO_RE = re.compile(r"^[A-Z]{2}$")
