@@ -76,3 +76,18 @@ def test_corpus_size_targets(splits):
     real = splits["train"] + splits["dev"] + splits["test"]
     assert sum(r["lang"] == "th" for r in real) >= 800
     assert sum(r["lang"] == "km" for r in real) >= 500
+
+
+def test_thainer_conversion_adds_untagged_country_names_as_the_guide_counts_them():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "training"))
+    from convert_thainer import convert_line
+
+    from aseanner.registry import default_registry
+
+    text, ents = convert_line("[PERSON]นายสมชาย ใจดี[/PERSON] สอนภาษาไทยและอ่านไทยรัฐที่[LOCATION]กรุงโตเกียว[/LOCATION]",
+                              default_registry())
+    got = [(text[e["start"]:e["end"]], e["label"], e.get("id")) for e in ents]
+    # title and classifier stripped; ภาษาไทย gives TH; the newspaper ไทยรัฐ gives nothing
+    assert got == [("สมชาย ใจดี", "PERSON", None), ("ไทย", "COUNTRY", "TH"), ("โตเกียว", "LOC", None)]

@@ -66,3 +66,32 @@ def test_gazetteer_latin_needs_word_boundaries():
     reg = Registry([Entry("US", "COUNTRY", "en", "US")])
     g = Gazetteer(reg)
     assert [m[:2] for m in g.find("US and USB")] == [(0, 2)]
+
+
+def test_person_names_are_registry_entries_without_ids():
+    reg = Registry([Entry("", "PERSON", "km", "ហ៊ុន សែន"), Entry("KH", "COUNTRY", "km", "កម្ពុជា")])
+    found = [(s, e, x.type) for s, e, x in Gazetteer(reg).find("លោកហ៊ុន សែនមកពីកម្ពុជា")]
+    assert found == [(3, 11, "PERSON"), (15, 22, "COUNTRY")]
+    assert reg.lookup("ហ៊ុន សែន") is None  # people are never linked
+
+
+def test_bundled_registry_names_match_normalised_text():
+    # a U+200B inside a name would never match: the text searched is a normalised view
+    from aseanner.text import clean
+
+    bad = [e.name for e in default_registry().entries if clean(e.name) != e.name]
+    assert bad == []
+    assert not any(e.name == "ពិភពលោក" for e in default_registry().entries)  # "world" is no entity
+
+
+def test_gazetteer_among_equals_find_on_lexicon_matches():
+    from aseanner.tokenizer import Tokenizer
+    from pathlib import Path
+
+    reg = Registry([Entry("CA", "COUNTRY", "th", "แคนาดา"), Entry("EU", "ORG", "en", "EU"),
+                    Entry("ASEAN", "ORG", "th", "อาเซียน")])
+    tok_bytes = (Path(__file__).parents[1] / "training" / "tokenizer" / "aseanner-sp.model").read_bytes()
+    tok = Tokenizer(tok_bytes, [e.name for e in reg.entries] + ["ประเทศ"])
+    g = Gazetteer(reg)
+    for text in ("อาเซียน-แคนาดา และ EU กับ EUROPE", "ประเทศแคนาดาEU", "คลาวด์ ลาว"):
+        assert g.among(text, tok.lexicon_spans(text)) == g.find(text)
