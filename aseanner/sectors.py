@@ -77,27 +77,33 @@ class SectorClassifier(CachedTranspose, ClassifierMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
-    def tune_thresholds(self, X, Y, grid: np.ndarray | None = None) -> "SectorClassifier":
-        """Per label, the threshold that maximises F1 on ``(X, Y)`` (dev data).
+    def tune_thresholds(self, X, Y, grid: np.ndarray | None = None, min_positives: int = 1) -> "SectorClassifier":
+        """Decision thresholds that maximise F1 on ``(X, Y)`` (dev data).
 
-        Labels without positives in ``Y`` keep the default threshold.
+        A label with at least ``min_positives`` positives in ``Y`` gets its own
+        threshold (best F1 of that label); the others share one threshold, the
+        best micro-F1 over all labels: a per-label threshold tuned on a handful
+        of positives fits those few paragraphs, not the label.
         """
         check_is_fitted(self, "coef_")
         Y = np.asarray(Y, dtype=float)
         known = ~np.isnan(Y).any(axis=1)
         P, Y = self.predict_proba(X[known]), Y[known].astype(int)
         grid = np.linspace(0.05, 0.95, 37) if grid is None else grid
-        for j in range(Y.shape[1]):
-            if Y[:, j].sum() == 0:
-                continue
-            best, best_t = -1.0, self.threshold
+
+        def best(p: np.ndarray, y: np.ndarray) -> float:
+            best_f1, best_t = -1.0, self.threshold
             for t in grid:
-                pred = P[:, j] >= t
-                tp = int((pred & (Y[:, j] == 1)).sum())
-                denom = int(pred.sum()) + int(Y[:, j].sum())
+                pred = p >= t
+                tp = int((pred & (y == 1)).sum())
+                denom = int(pred.sum()) + int(y.sum())
                 f1 = 2 * tp / denom if denom else 0.0
                 # ties go to the threshold nearest the default: less tuned to a small dev set
-                if f1 > best + 1e-9 or (abs(f1 - best) <= 1e-9 and abs(t - self.threshold) < abs(best_t - self.threshold)):
-                    best, best_t = f1, float(t)
-            self.thresholds_[j] = best_t
+                if f1 > best_f1 + 1e-9 or (abs(f1 - best_f1) <= 1e-9 and abs(t - self.threshold) < abs(best_t - self.threshold)):
+                    best_f1, best_t = f1, float(t)
+            return best_t
+
+        shared = best(P.ravel(), Y.ravel()) if Y.sum() else self.threshold
+        for j in range(Y.shape[1]):
+            self.thresholds_[j] = best(P[:, j], Y[:, j]) if Y[:, j].sum() >= max(min_positives, 1) else shared
         return self

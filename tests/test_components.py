@@ -132,6 +132,20 @@ def test_thresholds_are_tuned_per_label():
     assert clf.thresholds_.shape == (2,)
 
 
+def test_labels_with_few_dev_positives_share_one_threshold():
+    X = sp.csr_matrix(np.array([[1.0, 0], [0.5, 0], [0, 1.0], [0, 0.4], [0.2, 0.2]]))
+    Y = np.array([[1, 0], [1, 0], [0, 1], [0, 1], [0, 0]], dtype=float)
+    own = SectorClassifier(C=0.1).fit(X, Y).tune_thresholds(X, Y, min_positives=2)
+    shared = SectorClassifier(C=0.1).fit(X, Y).tune_thresholds(X, Y, min_positives=3)
+    assert shared.thresholds_[0] == shared.thresholds_[1]  # both labels have 2 < 3 positives
+    per_label = SectorClassifier(C=0.1).fit(X, Y).tune_thresholds(X, Y)
+    assert own.thresholds_.tolist() == per_label.thresholds_.tolist()  # 2 positives each: own thresholds
+    # the shared threshold is the best micro-F1 over all labels at once
+    P = shared.predict_proba(X)
+    f1 = lambda t: 2 * ((P >= t) & (Y == 1)).sum() / ((P >= t).sum() + Y.sum())
+    assert f1(shared.thresholds_[0]) == max(f1(t) for t in np.linspace(0.05, 0.95, 37))
+
+
 def test_batched_decoding_equals_viterbi_per_run():
     rng = np.random.default_rng(1)
     for trial in range(200):
