@@ -146,6 +146,17 @@ def test_labels_with_few_dev_positives_share_one_threshold():
     assert f1(shared.thresholds_[0]) == max(f1(t) for t in np.linspace(0.05, 0.95, 37))
 
 
+def _decode_per_run(logp, seq, active, glue=None):
+    """Reference for decode(): the one-run Viterbi on every maximal run of active tokens of a paragraph."""
+    ref = np.zeros(len(logp), dtype=np.int64)
+    idx = np.flatnonzero(active)
+    if len(idx):
+        for run in np.split(idx, np.flatnonzero((np.diff(idx) != 1) | (np.diff(seq[idx]) != 0)) + 1):
+            a, b = run[0], run[-1] + 1
+            ref[a:b] = constrained_viterbi(logp[a:b], None if glue is None else glue[a:b])
+    return ref
+
+
 def test_batched_decoding_equals_viterbi_per_run():
     rng = np.random.default_rng(1)
     for trial in range(200):
@@ -153,12 +164,7 @@ def test_batched_decoding_equals_viterbi_per_run():
         logp = np.log(rng.dirichlet(np.ones(len(TAGS)) * 0.3, size=n))
         seq = np.sort(rng.integers(0, 4, size=n))
         got = decode(logp, seq, 0.6)
-        ref = np.zeros(n, dtype=np.int64)
-        idx = np.flatnonzero(logp[:, 0] < np.log(0.6))
-        if len(idx):
-            for run in np.split(idx, np.flatnonzero((np.diff(idx) != 1) | (np.diff(seq[idx]) != 0)) + 1):
-                ref[run[0]:run[-1] + 1] = constrained_viterbi(logp[run[0]:run[-1] + 1])
-        assert got.tolist() == ref.tolist()
+        assert got.tolist() == _decode_per_run(logp, seq, logp[:, 0] < np.log(0.6)).tolist()
 
 
 def test_batched_decoding_with_glue_equals_viterbi_per_word_run():
@@ -178,12 +184,7 @@ def test_batched_decoding_with_glue_equals_viterbi_per_word_run():
             assert got[k] == 0 or not TAGS[got[k]].startswith("B-")
         word = np.cumsum(~glue) - 1
         active = np.bincount(word, weights=logp[:, 0] < np.log(0.6), minlength=word[-1] + 1)[word] > 0
-        ref = np.zeros(n, dtype=np.int64)
-        idx = np.flatnonzero(active)
-        if len(idx):
-            for run in np.split(idx, np.flatnonzero((np.diff(idx) != 1) | (np.diff(seq[idx]) != 0)) + 1):
-                ref[run[0]:run[-1] + 1] = constrained_viterbi(logp[run[0]:run[-1] + 1], glue[run[0]:run[-1] + 1])
-        assert got.tolist() == ref.tolist()
+        assert got.tolist() == _decode_per_run(logp, seq, active, glue).tolist()
 
 
 def test_glued_marks_cuts_inside_words_only():
