@@ -13,7 +13,7 @@ may not end before a dependent vowel, tone mark or coeng, nor start after one.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .text import clean
 from .registry import Entry, Registry, default_registry
@@ -64,14 +64,19 @@ class Gazetteer:
             if name:
                 names.setdefault(name, entry)
         self._entries = names
-        latin = [n for n in names if n[0].isascii() or n[-1].isascii()]
-        other = [n for n in names if n not in set(latin)]
+
+    @cached_property
+    def _regex(self) -> re.Pattern:
+        # compiled on first find(): half a second for the bundled registry, and prediction
+        # usually takes its matches from the tokenizer's scan (among) instead
+        latin = [n for n in self._entries if n[0].isascii() or n[-1].isascii()]
+        other = [n for n in self._entries if n not in set(latin)]
         parts = []
         if other:
             parts.append(f"{START_GUARD}(?:{_trie_pattern(other)}){END_GUARD}")
         if latin:
             parts.append(f"(?<![{_LATIN_WORD}])(?:{_trie_pattern(latin)})(?![{_LATIN_WORD}])")
-        self._regex = re.compile("|".join(parts) if parts else r"(?!x)x")
+        return re.compile("|".join(parts) if parts else r"(?!x)x")
 
     def among(self, text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int, Entry]]:
         """The registry names among candidate ``spans`` of ``text`` (e.g. a tokenizer's lexicon matches).
