@@ -38,6 +38,7 @@ class Tokens:
     gaz: np.ndarray  # registry-match code of each token (0 = none)
     cue_counts: np.ndarray | None = None  # per paragraph: sector cue counts, shape (n_paragraphs, 15)
     glue: np.ndarray | None = None  # bool: token continues the previous token's word (see glued)
+    para_km: np.ndarray | None = None  # per paragraph: more Khmer than Thai letters (see paragraph_scripts)
 
 
 def codepoints(text: str) -> np.ndarray:
@@ -83,6 +84,21 @@ _NO_WORD_START = ((0x0E2F, 0x0E2F), (0x0E30, 0x0E30), (0x0E31, 0x0E3A), (0x0E45,
 # Characters that cannot end a word: Thai leading vowels, Khmer coeng.
 _NO_WORD_END = ((0x0E40, 0x0E44), (0x17D2, 0x17D2))
 _LATIN_ALNUM = ((0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x24F))
+
+
+def paragraph_scripts(cp: np.ndarray, par_start: np.ndarray) -> np.ndarray:
+    """Per paragraph starting at ``par_start`` in the text of ``cp``: more Khmer than Thai letters?
+
+    >>> paragraph_scripts(codepoints("ไทย\\nខ្មែរ\\nASEAN"), np.array([0, 4, 10])).tolist()
+    [False, True, False]
+    """
+    n = len(par_start)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    par = np.searchsorted(par_start, np.arange(len(cp)), side="right") - 1
+    th = np.bincount(par, weights=(cp >= 0x0E01) & (cp <= 0x0E5B), minlength=n)
+    km = np.bincount(par, weights=(cp >= 0x1780) & (cp <= 0x17FF), minlength=n)
+    return km > th
 
 
 def glued(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray, seq: np.ndarray) -> np.ndarray:

@@ -17,7 +17,8 @@ import scipy.sparse as sp
 
 from .document import Document, Entity, Paragraph, SectorScore
 from .cues import CueMatcher
-from .features import Tokens, codepoints, gazetteer_codes, glued, paragraph_matrix, shape_classes, token_matrix
+from .features import (Tokens, codepoints, gazetteer_codes, glued, paragraph_matrix, paragraph_scripts, shape_classes,
+                       token_matrix)
 from .gazetteer import Gazetteer
 from .linking import link
 from .registry import Registry
@@ -109,18 +110,26 @@ class Model:
         return Tokens(ids=ids, starts=starts - local, ends=ends - local, seq=seq,
                       shape=shape_classes(cp[1:], starts, ends), space_before=before == 0x20,
                       space_after=after == 0x20, gaz=gaz, cue_counts=cue_counts,
-                      glue=glued(cp[1:], starts, ends, seq))
+                      glue=glued(cp[1:], starts, ends, seq), para_km=paragraph_scripts(cp[1:-1], par_start))
 
     def token_features(self, tok: Tokens):
         return token_matrix(tok, self.tokenizer.vocab_size, self.config["token_buckets"])
 
     def paragraph_features(self, tok: Tokens, n: int):
-        """TF-IDF of piece unigrams/bigrams, plus log-scaled sector cue counts."""
+        """TF-IDF of piece unigrams (and bigrams), plus log-scaled sector cue counts.
+
+        With ``cue_by_lang`` the cue counts of Thai and Khmer paragraphs go to
+        separate columns: the same sector's cues are not equally reliable in both.
+        """
         x = tfidf_transform(paragraph_matrix(tok, n, self.tokenizer.vocab_size, self.config["paragraph_buckets"]),
                             self.tfidf.idf_)
         if tok.cue_counts is None or not self.config.get("cue_weight"):
             return x
-        return append_columns(x, np.log1p(tok.cue_counts) * self.config["cue_weight"])
+        cues = np.log1p(tok.cue_counts) * self.config["cue_weight"]
+        if self.config.get("cue_by_lang"):
+            km = tok.para_km[:, None]
+            cues = np.hstack([cues * ~km, cues * km]).astype(cues.dtype)
+        return append_columns(x, cues)
 
     # ---- prediction ----------------------------------------------------
     def _predict_block(self, views: list[NormalizedText]) -> tuple[np.ndarray, list[list[tuple]]]:
