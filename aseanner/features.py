@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .text import KHMER_RANGES, THAI_RANGES
+
 N_SHAPES = 16
 N_GAZ = 9  # O, B/I x COUNTRY/ORG/LOC/PERSON
 GAZ_CODE = {"COUNTRY": 1, "ORG": 3, "LOC": 5, "PERSON": 7}
@@ -89,6 +91,8 @@ _LATIN_ALNUM = ((0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0
 def paragraph_scripts(cp: np.ndarray, par_start: np.ndarray) -> np.ndarray:
     """Per paragraph starting at ``par_start`` in the text of ``cp``: more Khmer than Thai letters?
 
+    The rule of :func:`aseanner.text.detect_lang`, for many paragraphs at once.
+
     >>> paragraph_scripts(codepoints("ไทย\\nខ្មែរ\\nASEAN"), np.array([0, 4, 10])).tolist()
     [False, True, False]
     """
@@ -96,8 +100,8 @@ def paragraph_scripts(cp: np.ndarray, par_start: np.ndarray) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=bool)
     par = np.searchsorted(par_start, np.arange(len(cp)), side="right") - 1
-    th = np.bincount(par, weights=(cp >= 0x0E01) & (cp <= 0x0E5B), minlength=n)
-    km = np.bincount(par, weights=(cp >= 0x1780) & (cp <= 0x17FF), minlength=n)
+    th = np.bincount(par, weights=_in(cp, THAI_RANGES), minlength=n)
+    km = np.bincount(par, weights=_in(cp, KHMER_RANGES), minlength=n)
     return km > th
 
 

@@ -29,8 +29,11 @@ _SPACES = "\t\x0b\x0c\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u200
 _SPACE_TABLE = str.maketrans({c: " " for c in _SPACES})
 _SPACES_RE = re.compile("[" + _SPACES + "]")
 
-_THAI_RE = re.compile("[\u0e01-\u0e5b]")
-_KHMER_RE = re.compile("[\u1780-\u17ff\u19e0-\u19ff]")
+#: Code point ranges of Thai and of Khmer letters (Khmer symbols included): the one definition of a script.
+THAI_RANGES = ((0x0E01, 0x0E5B),)
+KHMER_RANGES = ((0x1780, 0x17FF), (0x19E0, 0x19FF))
+_THAI_RE = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in THAI_RANGES) + "]")
+_KHMER_RE = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in KHMER_RANGES) + "]")
 
 
 @dataclass(frozen=True)

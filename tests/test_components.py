@@ -214,3 +214,13 @@ def test_append_columns_equals_hstack():
     x = sp.csr_matrix(np.array([[0, 1.5, 0], [0, 0, 0], [2, 0, 3]]))
     dense = np.array([[0, 1.0], [4.0, 0], [0, 0]])
     assert np.array_equal(append_columns(x, dense).toarray(), sp.hstack([x, sp.csr_matrix(dense)]).toarray())
+
+
+def test_paragraph_scripts_follow_detect_lang():
+    from aseanner.features import codepoints, paragraph_scripts
+    from aseanner.text import detect_lang
+
+    paras = ["ไทย ASEAN", "ខ្មែរ ไทย", "᧠᧡᧢᧣ ไทย", "ASEAN 2024", "កម្ពុជា"]
+    text = "\n".join(paras)
+    starts = np.cumsum([0] + [len(p) + 1 for p in paras[:-1]])
+    assert paragraph_scripts(codepoints(text), starts).tolist() == [detect_lang(p) == "km" for p in paras]
