@@ -80,13 +80,18 @@ def _valid(tags):
     return True
 
 
+def _random_tokens(rng, max_tokens: int, n_paragraphs: int):
+    """Peaky random tag log-probabilities of 1..max_tokens-1 tokens and a sorted paragraph index per token."""
+    n = int(rng.integers(1, max_tokens))
+    logp = np.log(rng.dirichlet(np.ones(len(TAGS)) * 0.3, size=n))
+    return logp, np.sort(rng.integers(0, n_paragraphs, size=n))
+
+
 def test_viterbi_only_returns_valid_sequences():
     rng = np.random.default_rng(0)
     for _ in range(200):
-        n = int(rng.integers(1, 12))
-        logp = np.log(rng.dirichlet(np.ones(len(TAGS)) * 0.3, size=n))
+        logp, seq = _random_tokens(rng, 12, 3)
         assert _valid(constrained_viterbi(logp))
-        seq = np.sort(rng.integers(0, 3, size=n))
         assert _valid(decode(logp, seq, o_floor=1.0))
 
 
@@ -160,9 +165,7 @@ def _decode_per_run(logp, seq, active, glue=None):
 def test_batched_decoding_equals_viterbi_per_run():
     rng = np.random.default_rng(1)
     for trial in range(200):
-        n = int(rng.integers(1, 40))
-        logp = np.log(rng.dirichlet(np.ones(len(TAGS)) * 0.3, size=n))
-        seq = np.sort(rng.integers(0, 4, size=n))
+        logp, seq = _random_tokens(rng, 40, 4)
         got = decode(logp, seq, 0.6)
         assert got.tolist() == _decode_per_run(logp, seq, logp[:, 0] < np.log(0.6)).tolist()
 
@@ -170,9 +173,8 @@ def test_batched_decoding_equals_viterbi_per_run():
 def test_batched_decoding_with_glue_equals_viterbi_per_word_run():
     rng = np.random.default_rng(2)
     for trial in range(200):
-        n = int(rng.integers(1, 40))
-        logp = np.log(rng.dirichlet(np.ones(len(TAGS)) * 0.3, size=n))
-        seq = np.sort(rng.integers(0, 4, size=n))
+        logp, seq = _random_tokens(rng, 40, 4)
+        n = len(logp)
         glue = rng.random(n) < 0.4
         glue[0] = False
         glue[1:] &= seq[1:] == seq[:-1]
