@@ -24,7 +24,7 @@ from .linking import link
 from .registry import Registry
 from .sectors import SectorClassifier
 from .spans import TAGS, tags_to_spans
-from .tagger import BIOTagger, decode
+from .tagger import BIOTagger
 from .taxonomy import SECTOR_IDS, is_partner
 from .text import NormalizedText, detect_lang, normalize, paragraphs
 from .tokenizer import Tokenizer
@@ -139,7 +139,7 @@ class Model:
         ents: list[list[tuple]] = [[] for _ in views]
         if len(tok.ids):
             logp = self.tagger.predict_log_proba(self.token_features(tok))
-            tags = decode(logp, tok.seq, self.tagger.o_floor, tok.glue)
+            tags = self.tagger.decode_log_proba(logp, tok.seq, tok.glue)
             for a, b, label in tags_to_spans(tags):
                 p = int(tok.seq[a])
                 if int(tok.seq[b - 1]) != p:  # never across paragraphs (decode keeps them apart)

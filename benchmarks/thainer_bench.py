@@ -63,7 +63,7 @@ from aseanner.bundle import load  # noqa: E402
 from aseanner.model import Model  # noqa: E402
 from aseanner.resources import default_model_dir  # noqa: E402
 from aseanner.spans import spans_to_tags, tags_to_spans, token_boundary_share  # noqa: E402
-from aseanner.tagger import BIOTagger, decode  # noqa: E402
+from aseanner.tagger import BIOTagger  # noqa: E402
 from aseanner.text import normalize  # noqa: E402
 from aseanner.train import DEFAULT_CONFIG, encode_views, GoldViews  # noqa: E402
 
@@ -171,7 +171,8 @@ class AseannerSystem:
             tags[a:b] = spans_to_tags(tok.starts[a:b], tok.ends[a:b], spans)[0]
         X = self.model.token_features(tok)
         self.model.tagger = BIOTagger(C=self.cfg["tagger_C"], max_iter=self.cfg["tagger_max_iter"],
-                                      o_floor=self.cfg["o_floor"]).fit(X, tags)
+                                      o_floor=self.cfg["o_floor"],
+                                      transition_weight=self.cfg["transition_weight"]).fit(X, tags, seq=tok.seq)
 
     def predict(self, texts: list[str]) -> list[list[tuple]]:
         nts = [normalize(t) for t in texts]
@@ -180,7 +181,7 @@ class AseannerSystem:
         if not len(tok.ids):
             return out
         logp = self.model.tagger.predict_log_proba(self.model.token_features(tok))
-        tags = decode(logp, tok.seq, self.model.tagger.o_floor)
+        tags = self.model.tagger.decode_log_proba(logp, tok.seq, tok.glue)
         for a, b, label in tags_to_spans(tags):
             p = int(tok.seq[a])
             if int(tok.seq[b - 1]) != p:

@@ -137,28 +137,35 @@ def test_thresholds_are_tuned_per_label():
     assert clf.thresholds_.shape == (2,)
 
 
-def test_labels_with_few_dev_positives_share_one_threshold():
-    X = sp.csr_matrix(np.array([[1.0, 0], [0.5, 0], [0, 1.0], [0, 0.4], [0.2, 0.2]]))
-    Y = np.array([[1, 0], [1, 0], [0, 1], [0, 1], [0, 0]], dtype=float)
-    own = SectorClassifier(C=0.1).fit(X, Y).tune_thresholds(X, Y, min_positives=2)
-    shared = SectorClassifier(C=0.1).fit(X, Y).tune_thresholds(X, Y, min_positives=3)
-    assert shared.thresholds_[0] == shared.thresholds_[1]  # both labels have 2 < 3 positives
-    per_label = SectorClassifier(C=0.1).fit(X, Y).tune_thresholds(X, Y)
-    assert own.thresholds_.tolist() == per_label.thresholds_.tolist()  # 2 positives each: own thresholds
+def test_thresholds_shrink_towards_the_shared_threshold_by_dev_support():
+    X = sp.csr_matrix(np.array([[1.0, 0], [0.5, 0], [0, 1.0], [0, 0.4], [0.2, 0.2], [0.9, 0]]))
+    Y = np.array([[1, 0], [1, 0], [0, 1], [0, 1], [0, 0], [1, 0]], dtype=float)
+    raw = SectorClassifier(C=0.1).fit(X, Y).tune_thresholds(X, Y)
+    assert raw.thresholds_.tolist() == SectorClassifier(C=0.1).fit(X, Y).tune_thresholds(X, Y, shrinkage=0).thresholds_.tolist()
+    shared = SectorClassifier(C=0.1).fit(X, Y).tune_thresholds(X, Y, shrinkage=1e12)
+    assert shared.thresholds_[0] == pytest.approx(shared.thresholds_[1])
     # the shared threshold is the best micro-F1 over all labels at once
     P = shared.predict_proba(X)
     f1 = lambda t: 2 * ((P >= t) & (Y == 1)).sum() / ((P >= t).sum() + Y.sum())
-    assert f1(shared.thresholds_[0]) == max(f1(t) for t in np.linspace(0.05, 0.95, 37))
+    grid = np.linspace(0.05, 0.95, 37)
+    t = shared.thresholds_[0]
+    assert f1(t) == max(f1(g) for g in grid)
+    # shrinkage k weighs the shared threshold like k dev positives: label 0 has 3, label 1 has 2
+    half = SectorClassifier(C=0.1).fit(X, Y).tune_thresholds(X, Y, shrinkage=2)
+    assert half.thresholds_[0] == pytest.approx((3 * raw.thresholds_[0] + 2 * t) / 5)
+    assert half.thresholds_[1] == pytest.approx((raw.thresholds_[1] + t) / 2)
+    with pytest.raises(ValueError, match="shrinkage must be a number >= 0"):
+        SectorClassifier().fit(X, Y).tune_thresholds(X, Y, shrinkage=-1)
 
 
-def _decode_per_run(logp, seq, active, glue=None):
+def _decode_per_run(logp, seq, active, glue=None, transitions=None):
     """Reference for decode(): the one-run Viterbi on every maximal run of active tokens of a paragraph."""
     ref = np.zeros(len(logp), dtype=np.int64)
     idx = np.flatnonzero(active)
     if len(idx):
         for run in np.split(idx, np.flatnonzero((np.diff(idx) != 1) | (np.diff(seq[idx]) != 0)) + 1):
             a, b = run[0], run[-1] + 1
-            ref[a:b] = constrained_viterbi(logp[a:b], None if glue is None else glue[a:b])
+            ref[a:b] = constrained_viterbi(logp[a:b], None if glue is None else glue[a:b], transitions)
     return ref
 
 
@@ -187,6 +194,34 @@ def test_batched_decoding_with_glue_equals_viterbi_per_word_run():
         word = np.cumsum(~glue) - 1
         active = np.bincount(word, weights=logp[:, 0] < np.log(0.6), minlength=word[-1] + 1)[word] > 0
         assert got.tolist() == _decode_per_run(logp, seq, active, glue).tolist()
+        trans = rng.normal(size=(len(TAGS), len(TAGS)))
+        got = decode(logp, seq, 0.6, glue, trans)
+        assert _valid(got)
+        assert got.tolist() == _decode_per_run(logp, seq, active, glue, trans).tolist()
+
+
+def test_learned_transitions_carry_a_name_over_its_last_piece():
+    b, i = TAGS.index("B-PERSON"), TAGS.index("I-PERSON")
+    # the classifier alone puts the name's last piece at O by a small margin
+    logp = np.log(np.array([[0.01] * len(TAGS)] * 2))
+    logp[0, b], logp[1, 0], logp[1, i] = np.log(0.9), np.log(0.5), np.log(0.4)
+    assert decode(logp, np.zeros(2, int), 1.0).tolist() == [b, 0]
+    # in training, B-PERSON is mostly followed by I-PERSON
+    y = np.array([0, b, i, i, 0, b, i, 0, 0, b, i, 0] * 5)
+    X = sp.csr_matrix(np.eye(len(TAGS))[y])
+    tagger = BIOTagger(C=1.0, o_floor=1.0, transition_weight=1.0).fit(X, y)
+    assert tagger.transitions_[b, i] > tagger.transitions_[b, 0]
+    assert tagger.decode_log_proba(logp, np.zeros(2, int)).tolist() == [b, i]
+    flat = BIOTagger(C=1.0, o_floor=1.0, transition_weight=0.0).fit(X, y)
+    assert not flat.transitions_.any() and flat.decode_log_proba(logp, np.zeros(2, int)).tolist() == [b, 0]
+    # transitions are not counted across paragraphs: O -> B only ever happens at a paragraph change here
+    seq = np.repeat(np.arange(len(y) // 2), 2)
+    y2 = np.array([b, i] * (len(y) // 2))
+    apart = BIOTagger(transition_weight=1.0).fit(sp.csr_matrix(np.eye(len(TAGS))[y2]), y2, seq=seq)
+    together = BIOTagger(transition_weight=1.0).fit(sp.csr_matrix(np.eye(len(TAGS))[y2]), y2)
+    assert apart.transitions_[i, b] < together.transitions_[i, b]
+    with pytest.raises(ValueError, match="transition_weight must be a number >= 0"):
+        BIOTagger(transition_weight=-1).fit(X, y)
 
 
 def test_glued_marks_cuts_inside_words_only():
