@@ -20,7 +20,6 @@ from pathlib import Path
 
 import joblib
 import sentencepiece
-import sklearn
 
 from .model import Model
 from .registry import Registry
@@ -28,7 +27,7 @@ from .resources import TRAIN_COMMAND
 from .tokenizer import Tokenizer
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the sector features' IDF is saved as an array, not a fitted TfidfTransformer
 
 
 class ModelIntegrityError(RuntimeError):
@@ -44,8 +43,10 @@ def sha256_file(path: str | Path) -> str:
 
 
 def versions() -> dict:
+    from importlib.metadata import version  # not sklearn.__version__: importing sklearn is slower than a model load
+
     from . import __version__
-    return {"aseanner": __version__, "python": platform.python_version(), "scikit-learn": sklearn.__version__,
+    return {"aseanner": __version__, "python": platform.python_version(), "scikit-learn": version("scikit-learn"),
             "sentencepiece": sentencepiece.__version__, "joblib": joblib.__version__}
 
 
@@ -61,7 +62,7 @@ def save(model: Model, out_dir: str | Path, manifest_extra: dict | None = None) 
             fh.write("id\ttype\tlang\tname\n")
             for e in model.registry.entries:
                 fh.write(f"{e.id}\t{e.type}\t{e.lang}\t{e.name}\n")
-        joblib.dump({"format": FORMAT_VERSION, "tfidf": model.tfidf, "sectors": model.sectors,
+        joblib.dump({"format": FORMAT_VERSION, "idf": model.idf, "sectors": model.sectors,
                      "tagger": model.tagger, "config": model.config, "lexicon": model.tokenizer.lexicon,
                      "cues": model.cues},
                     tmp / "model.joblib", compress=3)
@@ -144,7 +145,7 @@ def load(model_dir: str | Path) -> Model:
     parts = joblib.load(model_dir / "model.joblib")
     registry = Registry.from_tsv([model_dir / "registry.tsv"])
     tokenizer = Tokenizer((model_dir / "tokenizer.model").read_bytes(), parts["lexicon"])
-    model = Model(tokenizer=tokenizer, registry=registry, tfidf=parts["tfidf"], sectors=parts["sectors"],
+    model = Model(tokenizer=tokenizer, registry=registry, idf=parts["idf"], sectors=parts["sectors"],
                   tagger=parts["tagger"], config=parts["config"], cues=parts.get("cues"))
     model.manifest = manifest
     model.path = model_dir

@@ -75,7 +75,7 @@ class Model:
 
     tokenizer: Tokenizer
     registry: Registry
-    tfidf: object  # sklearn TfidfTransformer
+    idf: np.ndarray | None  # inverse document frequency of each piece (sklearn TfidfTransformer's idf_)
     sectors: SectorClassifier
     tagger: BIOTagger
     config: dict
@@ -122,7 +122,7 @@ class Model:
         separate columns: the same sector's cues are not equally reliable in both.
         """
         x = tfidf_transform(paragraph_matrix(tok, n, self.tokenizer.vocab_size, self.config["paragraph_buckets"]),
-                            self.tfidf.idf_)
+                            self.idf)
         if tok.cue_counts is None or not self.config.get("cue_weight"):
             return x
         cues = np.log1p(tok.cue_counts) * self.config["cue_weight"]

@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.utils.validation import check_is_fitted
 
-from .linear import CachedTranspose
+from .linear import LinearEstimator, check_fitted
 
 
-class SectorClassifier(CachedTranspose, ClassifierMixin, BaseEstimator):
+class SectorClassifier(LinearEstimator):
     """Independent binary logistic regressions, one per label column of ``Y``.
 
     Parameters
@@ -42,6 +39,8 @@ class SectorClassifier(CachedTranspose, ClassifierMixin, BaseEstimator):
         self.threshold = threshold
 
     def fit(self, X, Y) -> "SectorClassifier":
+        from sklearn.linear_model import LogisticRegression  # fitting only: loading a model never imports sklearn
+
         if self.C <= 0:
             raise ValueError(f"C must be a positive float, got {self.C!r}; pass e.g. C=4.0")
         Y = np.asarray(Y, dtype=float)
@@ -70,7 +69,7 @@ class SectorClassifier(CachedTranspose, ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X) -> np.ndarray:
         """Per-label probabilities, shape ``(n_samples, n_labels)``."""
-        check_is_fitted(self, "coef_")
+        check_fitted(self)
         z = np.asarray(X @ self._transposed_coef()) + self.intercept_
         return 1.0 / (1.0 + np.exp(-z))
 
@@ -93,7 +92,7 @@ class SectorClassifier(CachedTranspose, ClassifierMixin, BaseEstimator):
         >>> bool(clf.thresholds_[0] == clf.thresholds_[1])
         True
         """
-        check_is_fitted(self, "coef_")
+        check_fitted(self)
         if not shrinkage >= 0:
             raise ValueError(f"shrinkage must be a number >= 0, got {shrinkage!r}; pass 0 for raw per-label thresholds")
         Y = np.asarray(Y, dtype=float)

@@ -15,11 +15,8 @@ every other token is ``O``, which is also the best valid choice there.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.utils.validation import check_is_fitted
 
-from .linear import CachedTranspose
+from .linear import LinearEstimator, check_fitted
 
 from .spans import N_TAGS, TAGS
 
@@ -157,7 +154,7 @@ def _viterbi_runs(logp: np.ndarray, starts: np.ndarray, lengths: np.ndarray, tag
         tags[st[:k] + i - 1] = backs[i - 1][np.arange(k), tags[st[:k] + i]]
 
 
-class BIOTagger(CachedTranspose, ClassifierMixin, BaseEstimator):
+class BIOTagger(LinearEstimator):
     """Multinomial logistic regression over BIO tags, decoded with :func:`decode`.
 
     Parameters
@@ -187,6 +184,8 @@ class BIOTagger(CachedTranspose, ClassifierMixin, BaseEstimator):
         ``seq`` (paragraph of each row, optional) keeps tag transitions from
         being counted across paragraphs.
         """
+        from sklearn.linear_model import LogisticRegression  # fitting only: loading a model never imports sklearn
+
         if self.C <= 0:
             raise ValueError(f"C must be a positive float, got {self.C!r}; pass e.g. C=1.0")
         if not 0 < self.o_floor <= 1:
@@ -216,12 +215,12 @@ class BIOTagger(CachedTranspose, ClassifierMixin, BaseEstimator):
 
     def decode_log_proba(self, logp: np.ndarray, seq: np.ndarray, glue: np.ndarray | None = None) -> np.ndarray:
         """:func:`decode` with this tagger's ``o_floor`` and learned transitions."""
-        check_is_fitted(self, "coef_")
+        check_fitted(self)
         # models saved before transitions were learned decode with the constraints only
         return decode(logp, seq, self.o_floor, glue, getattr(self, "transitions_", None))
 
     def predict_log_proba(self, X) -> np.ndarray:
-        check_is_fitted(self, "coef_")
+        check_fitted(self)
         z = np.asarray(X @ self._transposed_coef()) + self.intercept_
         z -= z.max(axis=1, keepdims=True)
         return z - np.log(np.exp(z).sum(axis=1, keepdims=True))

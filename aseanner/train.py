@@ -134,7 +134,7 @@ def train_model(train: list[dict], dev: list[dict], tokenizer_bytes: bytes, regi
     np.random.seed(seed)
     names = sorted({e.name for e in registry.entries} | set(lexicon))
     tokenizer = Tokenizer(tokenizer_bytes, names)
-    model = Model(tokenizer=tokenizer, registry=registry, tfidf=None, sectors=None, tagger=None, config=cfg,
+    model = Model(tokenizer=tokenizer, registry=registry, idf=None, sectors=None, tagger=None, config=cfg,
                   cues=cues)
 
     facts = _fit_parts(model, train, cfg, progress)
@@ -185,7 +185,7 @@ def _fit_parts(model: Model, train: list[dict], cfg: dict, progress: Callable[[s
     Y = np.full((len(train), len(SECTOR_IDS)), np.nan)
     for i in labelled:
         Y[i] = [s in train[i]["sectors"] for s in SECTOR_IDS]
-    model.tfidf = TfidfTransformer(sublinear_tf=True).fit(counts[labelled])
+    model.idf = TfidfTransformer(sublinear_tf=True).fit(counts[labelled]).idf_
     model.sectors = SectorClassifier(C=cfg["sectors_C"]).fit(model.paragraph_features(tok, len(train)), Y)
     return {"train_token_boundary_share": aligned / total if total else None, "train_gold_spans": total,
             "train_tokens": int(len(tags))}

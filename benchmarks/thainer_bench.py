@@ -151,7 +151,7 @@ class AseannerSystem:
     def __init__(self, model_dir: Path):
         base = load(model_dir)
         self.cfg = {**DEFAULT_CONFIG, **base.config}
-        self.model = Model(tokenizer=base.tokenizer, registry=base.registry, tfidf=None, sectors=None,
+        self.model = Model(tokenizer=base.tokenizer, registry=base.registry, idf=None, sectors=None,
                            tagger=None, config=self.cfg)
         self.describe = (f"BIOTagger(C={self.cfg['tagger_C']}, max_iter={self.cfg['tagger_max_iter']}) on aseanner "
                          f"token features; tokenizer/registry/config of {_rel(model_dir)}")

@@ -111,3 +111,15 @@ def test_refit_with_dev_scores_dev_first_then_learns_from_it(tiny_records):
     assert refit.sectors.thresholds_.tolist() == plain.sectors.thresholds_.tolist()
     # ...then the saved model has learned from dev too
     assert not np.allclose(refit.tagger.coef_, plain.tagger.coef_)
+
+
+def test_loading_and_predicting_never_import_sklearn(tiny_model_dir):
+    # importing scikit-learn takes longer than the whole load budget; only fitting needs it
+    import subprocess
+    import sys
+
+    code = ("import sys, aseanner; m = aseanner.load(sys.argv[1]); d = m.predict('อาเซียนและแคนาดา'); "
+            "assert d.entities, d; print(sorted(k for k in sys.modules if k.split('.')[0] == 'sklearn'))")
+    res = subprocess.run([sys.executable, "-c", code, str(tiny_model_dir)], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"

@@ -118,6 +118,21 @@ def test_estimator_params_validated():
         BIOTagger(o_floor=2).fit(X, [0, 1])
 
 
+def test_estimators_follow_the_sklearn_parameter_contract():
+    from sklearn.base import clone
+
+    tagger = BIOTagger(C=0.5, transition_weight=0.3)
+    assert tagger.get_params() == {"C": 0.5, "max_iter": 300, "o_floor": 0.99, "transition_weight": 0.3}
+    assert repr(tagger) == "BIOTagger(C=0.5, transition_weight=0.3)"
+    X = sp.csr_matrix(np.eye(2))
+    fitted = SectorClassifier(C=2.0).fit(X, np.eye(2))
+    copy = clone(fitted)  # parameters only: the clone is not fitted
+    assert copy.get_params() == fitted.get_params() and not hasattr(copy, "coef_")
+    assert copy.set_params(C=3.0) is copy and copy.C == 3.0
+    with pytest.raises(ValueError, match="invalid parameter 'c' for SectorClassifier"):
+        copy.set_params(c=1.0)
+
+
 def test_missing_sector_labels_are_not_negatives():
     X = sp.csr_matrix(np.array([[1, 0], [0, 1], [1, 0], [1, 0]], dtype=float))
     Y_known = np.array([[1, 0], [0, 1], [1, 0], [1, 0]], dtype=float)
