@@ -66,17 +66,24 @@ class CueMatcher:
         rx = self._compiled
         return [(m.start(), m.end(), SECTOR_IDS[self._sector[m.group()]]) for m in rx.finditer(text)]
 
-    def counts(self, text: str, par_start: np.ndarray, n: int) -> np.ndarray:
-        """Cue counts, shape ``(n, 15)``, of paragraphs starting at ``par_start`` in ``text``."""
+    def hits(self, text: str, par_start: np.ndarray) -> np.ndarray:
+        """Cues in ``text`` (paragraphs starting at ``par_start``) as rows ``[paragraph, start, end, sector]``.
+
+        ``start``/``end`` are offsets into the paragraph; ``sector`` indexes
+        :data:`~aseanner.taxonomy.SECTOR_IDS`.
+
+        >>> cm = CueMatcher([("health", "th", "สาธารณสุข")])
+        >>> cm.hits("สาธารณสุข\\nด้านสาธารณสุข", np.array([0, 10])).tolist()
+        [[0, 0, 9, 4], [1, 4, 13, 4]]
+        """
         rx = self._compiled
-        out = np.zeros((n, len(SECTOR_IDS)), dtype=np.float32)
-        hits = [(m.start(), self._sector[m.group()]) for m in rx.finditer(text)]
-        if hits:
-            pos = np.array([h[0] for h in hits])
-            sec = np.array([h[1] for h in hits])
-            par = np.searchsorted(par_start, pos, side="right") - 1
-            np.add.at(out, (par, sec), 1.0)
-        return out
+        found = [(m.start(), m.end(), self._sector[m.group()]) for m in rx.finditer(text)]
+        if not found:
+            return np.zeros((0, 4), dtype=np.int64)
+        arr = np.array(found, dtype=np.int64)
+        par = np.searchsorted(par_start, arr[:, 0], side="right") - 1
+        local = par_start[par]
+        return np.stack([par, arr[:, 0] - local, arr[:, 1] - local, arr[:, 2]], axis=1)
 
 
 @lru_cache(maxsize=1)

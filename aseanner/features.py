@@ -38,7 +38,7 @@ class Tokens:
     space_before: np.ndarray  # bool
     space_after: np.ndarray  # bool
     gaz: np.ndarray  # registry-match code of each token (0 = none)
-    cue_counts: np.ndarray | None = None  # per paragraph: sector cue counts, shape (n_paragraphs, 15)
+    cue_hits: np.ndarray | None = None  # sector cues: rows [paragraph, start, end, sector] (see CueMatcher.hits)
     glue: np.ndarray | None = None  # bool: token continues the previous token's word (see glued)
     para_km: np.ndarray | None = None  # per paragraph: more Khmer than Thai letters (see paragraph_scripts)
 
@@ -220,3 +220,42 @@ def paragraph_matrix(tok: Tokens, n_paragraphs: int, vocab_size: int, bigram_buc
     m = sp.csr_matrix((data, (rows, cols)), shape=(n_paragraphs, vocab_size + bigram_buckets))
     m.sum_duplicates()
     return m
+
+
+def cue_counts(hits: np.ndarray, n_paragraphs: int, mentions: np.ndarray | None = None) -> np.ndarray:
+    """Sector cue counts per paragraph from :meth:`CueMatcher.hits` rows, shape ``(n_paragraphs, 15)``.
+
+    With ``mentions`` (rows ``[paragraph, start, end]`` of entity mentions that
+    do not overlap) the shape is ``(n_paragraphs, 30)``: counts of cues outside
+    any mention, then of cues inside one. The guide does not count a field
+    that is only named in a job title or an organisation's name
+    (กระทรวงพลังงาน), so the two are different evidence.
+
+    >>> hits = np.array([[0, 0, 4, 1], [0, 10, 14, 1], [1, 2, 5, 0]])
+    >>> cue_counts(hits, 2)[:, :2].tolist()
+    [[0.0, 2.0], [1.0, 0.0]]
+    >>> split = cue_counts(hits, 2, np.array([[0, 8, 20]]))
+    >>> split[0, 1], split[0, 16], split[1, 0]
+    (np.float32(1.0), np.float32(1.0), np.float32(1.0))
+    """
+    n_sectors = 15
+    width = n_sectors * (1 if mentions is None else 2)
+    out = np.zeros((n_paragraphs, width), dtype=np.float32)
+    if hits is None or not len(hits):
+        return out
+    par, start, end, sector = hits[:, 0], hits[:, 1], hits[:, 2], hits[:, 3]
+    col = sector.copy()
+    if mentions is not None and len(mentions):
+        # one global coordinate per paragraph position; mentions do not overlap, so the last one
+        # starting at or before a cue is the only one that can contain it
+        stride = int(max(end.max(), mentions[:, 2].max())) + 1
+        m_start = mentions[:, 0] * stride + mentions[:, 1]
+        m_end = mentions[:, 0] * stride + mentions[:, 2]
+        order = np.argsort(m_start, kind="stable")
+        m_start, m_end = m_start[order], m_end[order]
+        g_start, g_end = par * stride + start, par * stride + end
+        k = np.searchsorted(m_start, g_start, side="right") - 1
+        inside = (k >= 0) & (g_end <= m_end[np.maximum(k, 0)])
+        col = col + n_sectors * inside
+    np.add.at(out, (par, col), 1.0)
+    return out

@@ -17,8 +17,8 @@ import scipy.sparse as sp
 
 from .document import Document, Entity, Paragraph, SectorScore
 from .cues import CueMatcher
-from .features import (Tokens, codepoints, gazetteer_codes, glued, paragraph_matrix, paragraph_scripts, shape_classes,
-                       token_matrix)
+from .features import (Tokens, codepoints, cue_counts, gazetteer_codes, glued, paragraph_matrix, paragraph_scripts,
+                       shape_classes, token_matrix)
 from .gazetteer import Gazetteer
 from .linking import link
 from .registry import Registry
@@ -106,37 +106,45 @@ class Model:
         gaz = gazetteer_codes(starts, ends, matches)
         before, after = cp[starts], cp[ends + 1]
         local = par_start[seq] if len(seq) else np.zeros(0, dtype=np.int64)
-        cue_counts = self.cues.counts(joined, par_start, len(views)) if self.cues is not None else None
+        cue_hits = self.cues.hits(joined, par_start) if self.cues is not None else None
         return Tokens(ids=ids, starts=starts - local, ends=ends - local, seq=seq,
                       shape=shape_classes(cp[1:], starts, ends), space_before=before == 0x20,
-                      space_after=after == 0x20, gaz=gaz, cue_counts=cue_counts,
+                      space_after=after == 0x20, gaz=gaz, cue_hits=cue_hits,
                       glue=glued(cp[1:], starts, ends, seq), para_km=paragraph_scripts(cp[1:-1], par_start))
 
     def token_features(self, tok: Tokens):
         return token_matrix(tok, self.tokenizer.vocab_size, self.config["token_buckets"])
 
-    def paragraph_features(self, tok: Tokens, n: int):
+    def paragraph_features(self, tok: Tokens, n: int, mentions: np.ndarray | None = None):
         """TF-IDF of piece unigrams (and bigrams), plus log-scaled sector cue counts.
 
         With ``cue_by_lang`` the cue counts of Thai and Khmer paragraphs go to
         separate columns: the same sector's cues are not equally reliable in both.
+        With ``cue_split_mentions``, cues inside entity ``mentions`` (rows
+        ``[paragraph, start, end]``: gold ones in training, the tagger's at
+        prediction, see :meth:`mentions`) are counted apart from the others.
         """
         x = tfidf_transform(paragraph_matrix(tok, n, self.tokenizer.vocab_size, self.config["paragraph_buckets"]),
                             self.idf)
-        if tok.cue_counts is None or not self.config.get("cue_weight"):
+        if tok.cue_hits is None or not self.config.get("cue_weight"):
             return x
-        cues = np.log1p(tok.cue_counts) * self.config["cue_weight"]
+        if self.config.get("cue_split_mentions"):
+            if mentions is None:
+                raise ValueError("mentions are required: this model counts sector cues inside entity mentions "
+                                 "apart; pass model.mentions(tok)")
+            counts = cue_counts(tok.cue_hits, n, mentions)
+        else:
+            counts = cue_counts(tok.cue_hits, n)
+        cues = np.log1p(counts) * self.config["cue_weight"]
         if self.config.get("cue_by_lang"):
             km = tok.para_km[:, None]
             cues = np.hstack([cues * ~km, cues * km]).astype(cues.dtype)
         return append_columns(x, cues)
 
     # ---- prediction ----------------------------------------------------
-    def _predict_block(self, views: list[NormalizedText]) -> tuple[np.ndarray, list[list[tuple]]]:
-        """Sector probabilities per paragraph and entity tuples per paragraph (view offsets)."""
-        tok = self.encode([v.text for v in views])
-        probs = self.sectors.predict_proba(self.paragraph_features(tok, len(views)))
-        ents: list[list[tuple]] = [[] for _ in views]
+    def _tag(self, tok: Tokens) -> list[tuple[int, int, int, str, float]]:
+        """Entity spans ``(paragraph, start, end, label, score)`` in view offsets, in text order."""
+        out = []
         if len(tok.ids):
             logp = self.tagger.predict_log_proba(self.token_features(tok))
             tags = self.tagger.decode_log_proba(logp, tok.seq, tok.glue)
@@ -145,7 +153,28 @@ class Model:
                 if int(tok.seq[b - 1]) != p:  # never across paragraphs (decode keeps them apart)
                     continue
                 score = float(np.exp(logp[np.arange(a, b), tags[a:b]].mean()))
-                ents[p].append((int(tok.starts[a]), int(tok.ends[b - 1]), label, score))
+                out.append((p, int(tok.starts[a]), int(tok.ends[b - 1]), label, score))
+        return out
+
+    def mentions(self, tok: Tokens, spans: list[tuple] | None = None) -> np.ndarray:
+        """Rows ``[paragraph, start, end]`` of the tagger's non-COUNTRY mentions (or of ``spans``).
+
+        A state's name carries no sector (ไทย-จีน); an organisation's, a
+        person's title or a place's may name one without the paragraph being
+        about it.
+        """
+        spans = self._tag(tok) if spans is None else spans
+        rows = [(p, s, e) for p, s, e, label, *_ in spans if label != "COUNTRY"]
+        return np.array(rows, dtype=np.int64).reshape(-1, 3)
+
+    def _predict_block(self, views: list[NormalizedText]) -> tuple[np.ndarray, list[list[tuple]]]:
+        """Sector probabilities per paragraph and entity tuples per paragraph (view offsets)."""
+        tok = self.encode([v.text for v in views])
+        spans = self._tag(tok)
+        probs = self.sectors.predict_proba(self.paragraph_features(tok, len(views), self.mentions(tok, spans)))
+        ents: list[list[tuple]] = [[] for _ in views]
+        for p, s, e, label, score in spans:
+            ents[p].append((s, e, label, score))
         return probs, ents
 
     def predict(self, text: str) -> Document:

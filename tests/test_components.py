@@ -276,3 +276,35 @@ def test_paragraph_scripts_follow_detect_lang():
     text = "\n".join(paras)
     starts = np.cumsum([0] + [len(p) + 1 for p in paras[:-1]])
     assert paragraph_scripts(codepoints(text), starts).tolist() == [detect_lang(p) == "km" for p in paras]
+
+
+def test_encode_views_in_blocks_equals_one_encode(tiny_model):
+    from aseanner.train import encode_views
+
+    views = ["ความร่วมมือด้านสาธารณสุขและการค้า", "", "កិច្ចសហប្រតិបត្តិការ ពាណិជ្ជកម្ម និង ទេសចរណ៍", "การท่องเที่ยว"]
+    whole, blocks = tiny_model.encode(views), encode_views(tiny_model, views, block=2)
+    for name in ("ids", "starts", "ends", "seq", "cue_hits", "glue", "para_km"):
+        assert getattr(blocks, name).tolist() == getattr(whole, name).tolist(), name
+    # cue rows point at their paragraph's own text
+    for p, s, e, sector in whole.cue_hits:
+        assert views[p][s:e]
+    assert sorted({int(p) for p in whole.cue_hits[:, 0]}) == [0, 2, 3]
+
+
+def test_sector_cues_inside_mentions_are_counted_apart(tiny_model):
+    view = "รัฐมนตรีว่าการกระทรวงพลังงานหารือด้านพลังงาน"
+    tok = tiny_model.encode([view])
+    energy = [(s, e) for p, s, e, sector in tok.cue_hits.tolist() if sector == 7]
+    assert [view[s:e] for s, e in energy] == ["พลังงาน", "พลังงาน"]
+    ministry = (view.index("กระทรวง"), view.index("หารือ"))
+    from aseanner.features import cue_counts
+
+    split = cue_counts(tok.cue_hits, 1, np.array([[0, *ministry]]))
+    assert split[0, 7] == 1 and split[0, 15 + 7] == 1  # outside, inside the ministry's name
+    assert cue_counts(tok.cue_hits, 1)[0, 7] == 2
+    assert tiny_model.config["cue_split_mentions"]
+    with pytest.raises(ValueError, match="mentions are required"):
+        tiny_model.paragraph_features(tok, 1)
+    # a COUNTRY mention never hides a cue; other types do
+    spans = [(0, *ministry, "ORG"), (0, 0, 3, "COUNTRY")]
+    assert tiny_model.mentions(tok, spans).tolist() == [[0, *ministry]]
