@@ -76,7 +76,8 @@ class SectorClassifier(LinearEstimator):
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
-    def tune_thresholds(self, X, Y, grid: np.ndarray | None = None, shrinkage: float = 0.0) -> "SectorClassifier":
+    def tune_thresholds(self, X, Y, grid: np.ndarray | None = None, shrinkage: float = 0.0,
+                        tolerance: float = 0.0) -> "SectorClassifier":
         """Per-label decision thresholds tuned for F1 on ``(X, Y)`` (dev data).
 
         Each label's best-F1 threshold ``t_j`` (from its ``n_j`` positives) is
@@ -84,7 +85,10 @@ class SectorClassifier(LinearEstimator):
         labels at once: ``(n_j * t_j + shrinkage * t) / (n_j + shrinkage)``.
         A threshold tuned on a handful of positives fits those paragraphs, not
         the label; ``shrinkage=0`` keeps the raw per-label thresholds. A label
-        with no positives in ``Y`` takes ``t``.
+        with no positives in ``Y`` takes ``t``. "Best" is the grid threshold
+        nearest the default ``threshold`` among those whose F1 is within
+        ``tolerance`` of the highest: F1 is often flat over a wide range of
+        thresholds, and its exact peak on a dev set is noise.
 
         >>> import numpy as np, scipy.sparse as sp
         >>> X = sp.csr_matrix(np.eye(2))
@@ -95,22 +99,23 @@ class SectorClassifier(LinearEstimator):
         check_fitted(self)
         if not shrinkage >= 0:
             raise ValueError(f"shrinkage must be a number >= 0, got {shrinkage!r}; pass 0 for raw per-label thresholds")
+        if not tolerance >= 0:
+            raise ValueError(f"tolerance must be a number >= 0, got {tolerance!r}; pass 0 for the highest dev F1")
         Y = np.asarray(Y, dtype=float)
         known = ~np.isnan(Y).any(axis=1)
         P, Y = self.predict_proba(X[known]), Y[known].astype(int)
-        grid = np.linspace(0.05, 0.95, 37) if grid is None else grid
+        grid = np.asarray(np.linspace(0.05, 0.95, 37) if grid is None else grid, dtype=float)
 
         def best(p: np.ndarray, y: np.ndarray) -> float:
-            best_f1, best_t = -1.0, self.threshold
-            for t in grid:
+            f1 = np.empty(len(grid))
+            for k, t in enumerate(grid):
                 pred = p >= t
                 tp = int((pred & (y == 1)).sum())
                 denom = int(pred.sum()) + int(y.sum())
-                f1 = 2 * tp / denom if denom else 0.0
-                # ties go to the threshold nearest the default: less tuned to a small dev set
-                if f1 > best_f1 + 1e-9 or (abs(f1 - best_f1) <= 1e-9 and abs(t - self.threshold) < abs(best_t - self.threshold)):
-                    best_f1, best_t = f1, float(t)
-            return best_t
+                f1[k] = 2 * tp / denom if denom else 0.0
+            # near-ties go to the threshold nearest the default: less tuned to a small dev set
+            near = np.flatnonzero(f1 >= f1.max() - tolerance - 1e-9)
+            return float(grid[near[np.argmin(np.abs(grid[near] - self.threshold))]])
 
         shared = best(P.ravel(), Y.ravel()) if Y.sum() else self.threshold
         for j in range(Y.shape[1]):

@@ -308,3 +308,22 @@ def test_sector_cues_inside_mentions_are_counted_apart(tiny_model):
     # a COUNTRY mention never hides a cue; other types do
     spans = [(0, *ministry, "ORG"), (0, 0, 3, "COUNTRY")]
     assert tiny_model.mentions(tok, spans).tolist() == [[0, *ministry]]
+
+
+def test_threshold_near_ties_go_to_the_default():
+    clf = SectorClassifier(C=1.0).fit(sp.csr_matrix(np.eye(2)), np.array([[1], [0]]))
+    grid = [0.2, 0.5, 0.8]
+
+    def tuned(probs, y, **kw):
+        clf.predict_proba = lambda X: np.array(probs)[:, None]
+        return clf.tune_thresholds(np.zeros((len(y), 1)), np.array(y)[:, None], grid=grid, **kw).thresholds_.tolist()
+
+    # F1 is 1.0 at 0.5 and 0.8 (exact tie: the default wins), 0.667 at 0.2
+    assert tuned([0.95, 0.25, 0.1], [1, 0, 0]) == pytest.approx([0.5])
+    # F1 at 0.5: 3 right of 5 predicted -> 0.75; at 0.8: 2 of 2 -> 0.8
+    probs, y = [0.95, 0.85, 0.6, 0.6, 0.6, 0.1], [1, 1, 1, 0, 0, 0]
+    assert tuned(probs, y) == pytest.approx([0.8])
+    assert tuned(probs, y, tolerance=0.06) == pytest.approx([0.5])  # within 0.06 of the best: a near-tie
+    assert tuned(probs, y, tolerance=0.04) == pytest.approx([0.8])
+    with pytest.raises(ValueError, match="tolerance must be a number >= 0"):
+        tuned(probs, y, tolerance=-0.1)
