@@ -153,7 +153,8 @@ class AseannerSystem:
         self.cfg = {**DEFAULT_CONFIG, **base.config}
         self.model = Model(tokenizer=base.tokenizer, registry=base.registry, idf=None, sectors=None,
                            tagger=None, config=self.cfg)
-        self.describe = (f"BIOTagger(C={self.cfg['tagger_C']}, max_iter={self.cfg['tagger_max_iter']}) on aseanner "
+        self.describe = (f"BIOTagger(C={self.cfg['tagger_C']}, max_iter={self.cfg['tagger_max_iter']}, "
+                         f"transition_weight={self.cfg['transition_weight']}) on aseanner "
                          f"token features; tokenizer/registry/config of {_rel(model_dir)}")
 
     @staticmethod
