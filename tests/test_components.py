@@ -327,3 +327,29 @@ def test_threshold_near_ties_go_to_the_default():
     assert tuned(probs, y, tolerance=0.04) == pytest.approx([0.8])
     with pytest.raises(ValueError, match="tolerance must be a number >= 0"):
         tuned(probs, y, tolerance=-0.1)
+
+
+def test_cue_counts_split_equals_a_plain_loop():
+    from aseanner.features import cue_counts
+
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        n = int(rng.integers(1, 5))
+        hits = []
+        for p in range(n):
+            for _ in range(int(rng.integers(0, 4))):
+                s = int(rng.integers(0, 40))
+                hits.append([p, s, s + int(rng.integers(1, 6)), int(rng.integers(0, 15))])
+        hits = np.array(hits, dtype=np.int64).reshape(-1, 4)
+        mentions = []
+        for p in range(n):  # non-overlapping mentions per paragraph, in random order
+            cuts = np.sort(rng.choice(np.arange(50), size=2 * int(rng.integers(0, 3)), replace=False))
+            mentions += [[p, int(a), int(b)] for a, b in zip(cuts[::2], cuts[1::2])]
+        rng.shuffle(mentions)
+        mentions = np.array(mentions, dtype=np.int64).reshape(-1, 3)
+        ref = np.zeros((n, 30))
+        for p, s, e, sector in hits:
+            inside = any(mp == p and ms <= s and e <= me for mp, ms, me in mentions)
+            ref[p, sector + 15 * inside] += 1
+        assert cue_counts(hits, n, mentions).tolist() == ref.tolist()
+        assert cue_counts(hits, n).tolist() == (ref[:, :15] + ref[:, 15:]).tolist()
