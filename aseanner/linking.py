@@ -9,18 +9,23 @@ forms the registry lacks), else keeps ``id=None``; a registry region is ``LOC``.
 >>> from aseanner.registry import Registry, Entry
 >>> from aseanner.gazetteer import Gazetteer
 >>> reg = Registry([Entry("CA", "COUNTRY", "th", "แคนาดา"), Entry("", "LOC", "th", "ยุโรป")])
->>> link("แคนาดา", "LOC", reg, Gazetteer(reg)), link("ยุโรป", "COUNTRY", reg, Gazetteer(reg))
-(('COUNTRY', 'CA'), ('LOC', None))
+>>> find = Gazetteer(reg).find
+>>> link("แคนาดา", "LOC", reg, find), link("ยุโรป", "COUNTRY", reg, find), link("ราชอาณาจักรแคนาดา", "COUNTRY", reg, find)
+(('COUNTRY', 'CA'), ('LOC', None), ('COUNTRY', 'CA'))
 """
 
 from __future__ import annotations
 
-from .gazetteer import Gazetteer
+from typing import Callable
+
+from .gazetteer import Entry
 from .registry import Registry
 from .text import clean
 
 
-def link(text: str, label: str, registry: Registry, gazetteer: Gazetteer) -> tuple[str, str | None]:
+def link(text: str, label: str, registry: Registry,
+         find: Callable[[str], list[tuple[int, int, Entry]]]) -> tuple[str, str | None]:
+    """``(label, id)`` of a mention; ``find`` gives the registry names inside a text (:meth:`Gazetteer.find`)."""
     entry = registry.entry(text)
     if entry is not None:
         if entry.id and entry.type in ("COUNTRY", "ORG") and label != "PERSON":
@@ -28,7 +33,7 @@ def link(text: str, label: str, registry: Registry, gazetteer: Gazetteer) -> tup
         if entry.type == "LOC" and label in ("COUNTRY", "LOC"):
             return "LOC", None
     if label == "COUNTRY":
-        inner = [m for m in gazetteer.find(clean(text)) if m[2].type == "COUNTRY" and m[2].id]
+        inner = [m for m in find(clean(text)) if m[2].type == "COUNTRY" and m[2].id]
         if inner:
             longest = max(inner, key=lambda m: m[1] - m[0])
             return "COUNTRY", longest[2].id

@@ -90,6 +90,16 @@ class Model:
         """Can registry matches come from the tokenizer's lexicon scan (one pass over the text, not two)?"""
         return self.gazetteer.names() <= set(self.tokenizer.lexicon)
 
+    def _registry_names(self, text: str, cuts: list[tuple[int, int]] | None = None) -> list[tuple]:
+        """Registry names in ``text``, from the tokenizer's lexicon scan when it covers the registry.
+
+        The gazetteer's own regex takes half a second to compile, once per process;
+        the lexicon's is compiled anyway for tokenising.
+        """
+        if self._lexicon_has_registry:
+            return self.gazetteer.among(text, self.tokenizer.lexicon_spans(text) if cuts is None else cuts)
+        return self.gazetteer.find(text)
+
     # ---- featurisation -------------------------------------------------
     def encode(self, views: list[str]) -> Tokens:
         """Tokens of several normalised paragraphs, joined by newlines and tokenised at once."""
@@ -101,7 +111,7 @@ class Model:
         # newline sentinels on both sides, so that no token sees past its paragraph; cp[i + 1] is joined[i]
         cp = codepoints("\n" + joined + "\n")
         seq = np.searchsorted(par_start, starts, side="right") - 1
-        found = self.gazetteer.among(joined, cuts) if self._lexicon_has_registry else self.gazetteer.find(joined)
+        found = self._registry_names(joined, cuts)
         matches = [(s, e, entry.type) for s, e, entry in found]
         gaz = gazetteer_codes(starts, ends, matches)
         before, after = cp[starts], cp[ends + 1]
@@ -227,7 +237,7 @@ class Model:
             for vs, ve, label, score in found:
                 a, b = view.to_original(vs, ve)
                 mention = texts[d][p.start + a:p.start + b]
-                label, cid = link(mention, label, self.registry, self.gazetteer)
+                label, cid = link(mention, label, self.registry, self._registry_names)
                 linked = cid if label in ("COUNTRY", "ORG") else None
                 entities.append(Entity(p.start + a, p.start + b, label, mention, linked,
                                        is_partner(linked), score))

@@ -353,3 +353,16 @@ def test_cue_counts_split_equals_a_plain_loop():
             ref[p, sector + 15 * inside] += 1
         assert cue_counts(hits, n, mentions).tolist() == ref.tolist()
         assert cue_counts(hits, n).tolist() == (ref[:, :15] + ref[:, 15:]).tolist()
+
+
+def test_linking_uses_the_lexicon_scan_not_the_gazetteer_regex():
+    from aseanner.bundle import load
+    from aseanner.linking import link
+    from aseanner.resources import default_model_dir
+
+    m = load(default_model_dir())  # a fresh instance: nothing compiled yet
+    m.predict("ความร่วมมือระหว่างไทยและแคนาดา")
+    assert link("ประชาชนแคนาดาทั้งหมด", "COUNTRY", m.registry, m._registry_names) == ("COUNTRY", "CA")
+    assert "_regex" not in m.gazetteer.__dict__  # half a second to compile, and not needed
+    for text in ("ประชาชนแคนาดาทั้งหมด", "កម្ពុជា និង ជប៉ុន", "EU and ASEAN, EUR", "สหรัฐอเมริกาและจีน"):
+        assert m._registry_names(text) == m.gazetteer.find(text)
