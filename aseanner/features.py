@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .taxonomy import SECTOR_IDS
 from .text import KHMER_RANGES, THAI_RANGES
 
 N_SHAPES = 16
@@ -238,7 +239,7 @@ def cue_counts(hits: np.ndarray, n_paragraphs: int, mentions: np.ndarray | None 
     >>> split[0, 1], split[0, 16], split[1, 0]
     (np.float32(1.0), np.float32(1.0), np.float32(1.0))
     """
-    n_sectors = 15
+    n_sectors = len(SECTOR_IDS)
     width = n_sectors * (1 if mentions is None else 2)
     out = np.zeros((n_paragraphs, width), dtype=np.float32)
     if hits is None or not len(hits):

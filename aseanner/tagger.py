@@ -216,8 +216,7 @@ class BIOTagger(LinearEstimator):
     def decode_log_proba(self, logp: np.ndarray, seq: np.ndarray, glue: np.ndarray | None = None) -> np.ndarray:
         """:func:`decode` with this tagger's ``o_floor`` and learned transitions."""
         check_fitted(self)
-        # models saved before transitions were learned decode with the constraints only
-        return decode(logp, seq, self.o_floor, glue, getattr(self, "transitions_", None))
+        return decode(logp, seq, self.o_floor, glue, self.transitions_)
 
     def predict_log_proba(self, X) -> np.ndarray:
         check_fitted(self)
