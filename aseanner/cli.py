@@ -226,8 +226,9 @@ def cmd_train(args) -> int:
         "config": model.config,
         "facts": facts,
         "metrics": metrics,
-        "metrics_note": ("dev: scored by the model fitted on the training data alone; dev then tuned the sector "
-                         "thresholds and was added to the training data of the saved model"
+        "metrics_note": ("dev: scored by the model fitted on the training data alone, at the sector thresholds "
+                         "tuned on dev (its sector scores are slightly optimistic); dev was then added to the "
+                         "training data of the saved model"
                          if model.config.get("refit_with_dev") else "dev tuned the sector thresholds")
                         + "; test sets: never seen in training or tuning",
     }
