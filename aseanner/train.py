@@ -33,15 +33,15 @@ DEFAULT_CONFIG = {
     "sectors_C": 4.0,
     "ner_only_weight": 0.25,  # ThaiNER's spans follow its own conventions, not the guide's
     "o_floor": 0.99,
-    # learned tag transitions in Viterbi, weighted (dev entity F1 with train-only fits: 0 0.899,
-    # 0.15 0.904, 0.25 0.907, 0.35 0.906; PERSON 0.730 -> 0.770)
+    # learned tag transitions in Viterbi, weighted (dev entity F1 with train-only fits: 0 0.899; with
+    # unweighted counts 0.15 0.904, 0.25 0.907, 0.35 0.906; as shipped, 0.25: 0.906, PERSON 0.730 -> 0.770)
     "transition_weight": 0.25,
     "cue_weight": 1.0,
-    "cue_by_lang": True,
+    "cue_by_lang": True,  # Thai and Khmer cue counts in separate columns: grouped CV 0.810 vs 0.802, dev 0.802 vs 0.798
     # sector cues inside entity mentions (กระทรวงพลังงาน) counted apart from the others; gold mentions
     # in training, the tagger's in use. Grouped 5-fold CV 0.810 -> 0.818; leaving one year (Thai) or
     # one source (Khmer) out, dev paragraphs 0.755 -> 0.769
-    "cue_split_mentions": True,  # Thai and Khmer cue counts in separate columns: grouped CV 0.810 vs 0.802, dev 0.802 vs 0.798
+    "cue_split_mentions": True,
     "refit_with_dev": True,  # after tuning thresholds on dev, fit again on train + dev
     # each label's dev-tuned threshold is pulled towards the one shared (micro-F1) threshold with the
     # weight of this many dev positives. Grouped 5-fold CV on train+dev, thresholds tuned on one
