@@ -27,7 +27,7 @@ from .resources import TRAIN_COMMAND
 from .tokenizer import Tokenizer
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 2  # 2: the sector features' IDF is saved as an array, not a fitted TfidfTransformer
+FORMAT_VERSION = 3  # 2: the sector IDF is an array, not a fitted TfidfTransformer; 3: the sector classifier has cue_threshold
 
 
 class ModelIntegrityError(RuntimeError):

@@ -223,6 +223,8 @@ def cmd_train(args) -> int:
         "tokenizer": {"source": str(tok_path), "vocab_size": model.tokenizer.vocab_size},
         "labels": {"sectors": list(SIDS), "entities": list(ENTITY_LABELS), "tags": list(TAGS)},
         "thresholds": {s: round(float(t), 4) for s, t in zip(SIDS, model.sectors.thresholds_)},
+        # the thresholds above are for paragraphs that name none of the sector's cue words
+        "cue_threshold": model.sectors.cue_threshold,
         "config": model.config,
         "facts": facts,
         "metrics": metrics,

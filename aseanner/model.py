@@ -134,10 +134,18 @@ class Model:
         ``[paragraph, start, end]``: gold ones in training, the tagger's at
         prediction, see :meth:`mentions`) are counted apart from the others.
         """
+        return self.sector_inputs(tok, n, mentions)[0]
+
+    def sector_inputs(self, tok: Tokens, n: int, mentions: np.ndarray | None = None):
+        """:meth:`paragraph_features` and the ``cued`` mask of the sector classifier.
+
+        ``cued[i, j]``: paragraph ``i`` names a cue word of sector ``j``
+        outside the entity ``mentions`` (anywhere without ``cue_split_mentions``).
+        """
         x = tfidf_transform(paragraph_matrix(tok, n, self.tokenizer.vocab_size, self.config["paragraph_buckets"]),
                             self.idf)
-        if tok.cue_hits is None or not self.config.get("cue_weight"):
-            return x
+        if tok.cue_hits is None:
+            return x, np.zeros((n, len(SECTOR_IDS)), dtype=bool)
         if self.config.get("cue_split_mentions"):
             if mentions is None:
                 raise ValueError("mentions are required: this model counts sector cues inside entity mentions "
@@ -145,11 +153,14 @@ class Model:
             counts = cue_counts(tok.cue_hits, n, mentions)
         else:
             counts = cue_counts(tok.cue_hits, n)
+        cued = counts[:, :len(SECTOR_IDS)] > 0  # the split puts cues outside mentions first
+        if not self.config.get("cue_weight"):
+            return x, cued
         cues = np.log1p(counts) * self.config["cue_weight"]
         if self.config.get("cue_by_lang"):
             km = tok.para_km[:, None]
             cues = np.hstack([cues * ~km, cues * km]).astype(cues.dtype)
-        return append_columns(x, cues)
+        return append_columns(x, cues), cued
 
     # ---- prediction ----------------------------------------------------
     def _tag(self, tok: Tokens) -> list[tuple[int, int, int, str, float]]:
@@ -177,15 +188,17 @@ class Model:
         rows = [(p, s, e) for p, s, e, label, *_ in spans if label != "COUNTRY"]
         return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
-    def _predict_block(self, views: list[NormalizedText]) -> tuple[np.ndarray, list[list[tuple]]]:
-        """Sector probabilities per paragraph and entity tuples per paragraph (view offsets)."""
+    def _predict_block(self, views: list[NormalizedText]) -> tuple[np.ndarray, np.ndarray, list[list[tuple]]]:
+        """Sector probabilities and thresholds per paragraph, entity tuples per paragraph (view offsets)."""
         tok = self.encode([v.text for v in views])
         spans = self._tag(tok)
-        probs = self.sectors.predict_proba(self.paragraph_features(tok, len(views), self.mentions(tok, spans)))
+        x, cued = self.sector_inputs(tok, len(views), self.mentions(tok, spans))
+        probs = self.sectors.predict_proba(x)
+        thresholds = np.broadcast_to(self.sectors.decision_thresholds(cued), probs.shape)
         ents: list[list[tuple]] = [[] for _ in views]
         for p, s, e, label, score in spans:
             ents[p].append((s, e, label, score))
-        return probs, ents
+        return probs, thresholds, ents
 
     def predict(self, text: str) -> Document:
         """Sectors and linked entities of one document (see :func:`aseanner.predict`)."""
@@ -225,11 +238,10 @@ class Model:
 
     def _resolve_block(self, texts: list[str], block: list, parts: list) -> None:
         """Predict one block and append its Paragraphs and linked Entities to ``parts``."""
-        probs, ents = self._predict_block([view for _, _, view in block])
-        thresholds = self.sectors.thresholds_
-        for (d, p, view), prob, found in zip(block, probs, ents):
+        probs, thresholds, ents = self._predict_block([view for _, _, view in block])
+        for (d, p, view), prob, threshold, found in zip(block, probs, thresholds, ents):
             paras, entities, best = parts[d]
-            chosen = [SectorScore(SECTOR_IDS[j], float(prob[j])) for j in np.flatnonzero(prob >= thresholds)]
+            chosen = [SectorScore(SECTOR_IDS[j], float(prob[j])) for j in np.flatnonzero(prob >= threshold)]
             chosen.sort(key=lambda s: (-s.score, s.label))
             paras.append(Paragraph(p.start, p.end, tuple(chosen)))
             for s in chosen:

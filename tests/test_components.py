@@ -173,6 +173,43 @@ def test_thresholds_shrink_towards_the_shared_threshold_by_dev_support():
         SectorClassifier().fit(X, Y).tune_thresholds(X, Y, shrinkage=-1)
 
 
+def test_cue_threshold_decides_cued_cells_and_tuning_sets_the_others():
+    clf = SectorClassifier(C=1.0, threshold=0.7, cue_threshold=0.3).fit(sp.csr_matrix(np.eye(2)), np.array([[1], [0]]))
+    clf.predict_proba = lambda X: np.array([[0.4], [0.4], [0.75], [0.2]])
+    cued = np.array([[True], [False], [False], [True]])
+    assert clf.decision_thresholds(cued).tolist() == [[0.3], [0.7], [0.7], [0.3]]
+    assert clf.predict(np.zeros((4, 1)), cued).ravel().tolist() == [1, 0, 1, 0]
+    # tuning only moves the threshold of uncued cells: row 1 (0.4, positive) needs it at or below 0.4,
+    # while the cued row 3 stays negative at 0.2 whatever the threshold
+    y = np.array([[1], [1], [1], [0]])
+    X = np.zeros((4, 1))
+    tuned = clf.tune_thresholds(X, y, grid=[0.35, 0.5, 0.7], cued=cued)
+    assert tuned.thresholds_.tolist() == pytest.approx([0.35])
+    assert tuned.predict(X, cued).ravel().tolist() == [1, 1, 1, 0]
+    with pytest.raises(ValueError, match="cued is required"):
+        clf.predict(np.zeros((4, 1)))
+    with pytest.raises(ValueError, match=r"cued must have shape \(n_samples, 1\)"):
+        clf.decision_thresholds(np.ones((4, 2), dtype=bool))
+    with pytest.raises(ValueError, match="cue_threshold must be None or a probability"):
+        SectorClassifier(cue_threshold=1.5).fit(sp.csr_matrix(np.eye(2)), np.array([[1], [0]]))
+    # without a cue_threshold, cued is not needed and changes nothing
+    plain = SectorClassifier(C=1.0).fit(sp.csr_matrix(np.eye(2)), np.array([[1], [0]]))
+    assert plain.decision_thresholds(cued).tolist() == [0.5]
+
+
+def test_model_marks_cues_outside_mentions_as_cued(tiny_model):
+    ministry_text = "กระทรวงพลังงานหารือเรื่องพลังงานกับญี่ปุ่น"
+    tok = tiny_model.encode([ministry_text])
+    start = ministry_text.index("กระทรวงพลังงาน")
+    inside = np.array([[0, start, start + len("กระทรวงพลังงาน")]])
+    energy = 7
+    _, cued = tiny_model.sector_inputs(tok, 1, inside)
+    assert cued.shape == (1, 15) and cued[0, energy]  # the second พลังงาน is outside the ministry's name
+    only_title = tiny_model.encode(["กระทรวงพลังงานหารือกับญี่ปุ่น"])
+    _, cued = tiny_model.sector_inputs(only_title, 1, inside)
+    assert not cued.any()
+
+
 def _decode_per_run(logp, seq, active, glue=None, transitions=None):
     """Reference for decode(): the one-run Viterbi on every maximal run of active tokens of a paragraph."""
     ref = np.zeros(len(logp), dtype=np.int64)
