@@ -27,7 +27,7 @@ from .resources import TRAIN_COMMAND
 from .tokenizer import Tokenizer
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 3  # 2: the sector IDF is an array, not a fitted TfidfTransformer; 3: the sector classifier has cue_threshold
+FORMAT_VERSION = 4  # 2: sector IDF as an array; 3: sector cue_threshold; 4: token features over +-4 pieces
 
 
 class ModelIntegrityError(RuntimeError):
