@@ -21,6 +21,7 @@ than on unseen text); the IDF and the sector classifier are fitted per fold.
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import json
 import random
@@ -90,9 +91,9 @@ def main() -> None:
         preds = {k: np.zeros_like(Y) for k in ("lookup", "model", "rule")}
         for g in sorted(set(fold) - {""}):
             train, test = np.flatnonzero(fold != g), np.flatnonzero(fold == g)  # synthetic rows ("") always train
-            model.idf = TfidfTransformer(sublinear_tf=True).fit(counts[train]).idf_
-            X_train, _ = model.sector_inputs(tok, n, gold)  # gold mentions in training, as train.py does
-            X_use, cued = model.sector_inputs(tok, n, tagged)
+            fold_model = dataclasses.replace(model, idf=TfidfTransformer(sublinear_tf=True).fit(counts[train]).idf_)
+            X_train, _ = fold_model.sector_inputs(tok, n, gold)  # gold mentions in training, as train.py does
+            X_use, cued = fold_model.sector_inputs(tok, n, tagged)
             clf = SectorClassifier(C=cfg["sectors_C"]).fit(X_train[train], Y[train])
             P = clf.predict_proba(X_use[test])
             preds["lookup"][test] = cued[test]
