@@ -35,8 +35,9 @@ import numpy as np  # noqa: E402
 from sklearn.feature_extraction.text import TfidfTransformer  # noqa: E402
 
 import aseanner  # noqa: E402
+from aseanner.data import read_jsonl  # noqa: E402
 from aseanner.features import paragraph_matrix  # noqa: E402
-from aseanner.metrics import doc_key  # noqa: E402
+from aseanner.metrics import doc_key, prf  # noqa: E402
 from aseanner.sectors import SectorClassifier  # noqa: E402
 from aseanner.taxonomy import SECTOR_IDS  # noqa: E402
 from aseanner.train import DEFAULT_CONFIG, GoldViews, encode_views  # noqa: E402
@@ -44,8 +45,6 @@ from aseanner.train import DEFAULT_CONFIG, GoldViews, encode_views  # noqa: E402
 DATA = ROOT / "training" / "data"
 
 
-def read(path: Path) -> list[dict]:
-    return [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
 
 
 def group_of(record: dict, dates: dict[str, str]) -> str:
@@ -55,16 +54,18 @@ def group_of(record: dict, dates: dict[str, str]) -> str:
 
 
 def micro_f1(pred: np.ndarray, gold: np.ndarray) -> float | None:
-    denom = int(pred.sum() + gold.sum())
-    return round(2 * int((pred & gold).sum()) / denom, 4) if denom else None
+    tp = int((pred & gold).sum())
+    f1 = prf(tp, int(pred.sum()) - tp, int(gold.sum()) - tp)[2]
+    return None if f1 is None else round(f1, 4)
 
 
 def main() -> None:
-    real = read(DATA / "train.jsonl") + read(DATA / "dev.jsonl")
-    recs = real + read(DATA / "synthetic.jsonl")
-    dates = {}
+    real = read_jsonl([DATA / "train.jsonl", DATA / "dev.jsonl"])
+    recs = real + read_jsonl(DATA / "synthetic.jsonl")
+    dates = {}  # Thai documents' dates live in the annotation batches, not in the gold records
     for path in glob.glob(str(ROOT / "training" / "annotation" / "batches" / "*.input.jsonl")):
-        for r in read(Path(path)):
+        for line in open(path, encoding="utf-8"):
+            r = json.loads(line)
             if "date" in r:
                 dates[r["id"]] = r["date"]
     model = aseanner.load()
