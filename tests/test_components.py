@@ -41,6 +41,30 @@ def test_names_start_and_end_on_token_boundaries(tokenizer):
     assert token_boundary_share(starts, ends, spans) == (3, 3)
 
 
+def test_segment_bounds_match_the_segment_regex():
+    # the vectorised segmentation must cut exactly where the documented regex does, on every script,
+    # on Unicode spaces (NBSP, U+3000, U+2028), zero-width characters, lone surrogates and emoji
+    import random
+
+    from aseanner.tokenizer import _SEGMENT_RE, segment_bounds
+    rng = random.Random(7)
+    alphabet = [chr(c) for c in [*range(0x20, 0x250), *range(0xE00, 0xE60), *range(0x1780, 0x17F0),
+                                 0x9, 0xA, 0x85, 0xA0, 0x1C, 0x200B, 0x2028, 0x3000, 0x3001, 0xFEFF, 0xD800, 0x1F600]]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+        starts, ends = segment_bounds(text)
+        expected = [m.span() for m in _SEGMENT_RE.finditer(text)]
+        assert list(zip(starts.tolist(), ends.tolist())) == expected, repr(text)
+
+
+def test_unknown_characters_become_one_placeholder_each(tokenizer):
+    text = "ไทย中文ไทย" + "".join(chr(0x4E00 + i) for i in range(40))  # few and many unknown characters
+    starts, ends, ids = tokenizer.tokenize(text)
+    assert "".join(text[s:e] for s, e in zip(starts, ends)) == text
+    placeholder = tokenizer.sp.piece_to_id("\u25c6")
+    assert (ids == placeholder).sum() == 42
+
+
 def test_tokenizer_pickles_as_bytes(tokenizer):
     clone = pickle.loads(pickle.dumps(tokenizer))
     text = "อาเซียน-แคนาดา"
