@@ -16,6 +16,9 @@ from aseanner.registry import Entry, Registry, default_registry, lookup
     ("แคนาดา", "CA"), ("កាណាដា", "CA"), ("Canada", "CA"),
     ("อาเซียน", "ASEAN"), ("អាស៊ាន", "ASEAN"), ("ASEAN Secretariat", "ASEAN"),
     ("ราชอาณาจักรกัมพูชา", "KH"), ("ព្រះរាជាណាចក្រកម្ពុជា", "KH"), ("สาธารณรัฐเกาหลี", "KR"),
+    # ASEAN's own bodies take the id ASEAN (guide, section 4)
+    ("คณะกรรมาธิการระหว่างรัฐบาลอาเซียนว่าด้วยสิทธิมนุษยชน", "ASEAN"), ("AICHR", "ASEAN"),
+    ("មជ្ឈមណ្ឌលអាស៊ានសម្រាប់ថាមពល", "ASEAN"), ("ASEAN Centre for Energy", "ASEAN"),
 ])
 def test_lookup_three_scripts(name, cid):
     assert lookup(name) == cid
@@ -25,6 +28,13 @@ def test_lookup_ignores_case_spacing_dashes_and_normal_form():
     assert lookup("economic  cooperation organization") == "ECO"
     assert lookup("uclg\u2013aspac") == "UCLG-ASPAC"
     assert lookup(unicodedata.normalize("NFD", "Côte d'Ivoire")) == lookup("Côte d'Ivoire") == "CI"
+
+
+def test_asean_bodies_are_asean_and_never_partners():
+    from aseanner.taxonomy import is_partner
+    bodies = [e for e in default_registry().entries if e.id == "ASEAN"]
+    assert len(bodies) > 100 and {e.lang for e in bodies} == {"en", "th", "km"}
+    assert not any(is_partner(e.id) for e in bodies)
 
 
 def test_unknown_and_generic_names_have_no_id():

@@ -49,7 +49,8 @@ def build(gaz: Path) -> list[Entry]:
     entries = _curated(ROOT / "training" / "registry" / "country_aliases.tsv", "COUNTRY")
     entries += _curated(ROOT / "training" / "registry" / "orgs.tsv", "ORG")
     for extra, type_ in (("orgs_from_corpus.tsv", "ORG"), ("orgs_more.tsv", "ORG"), ("asean_bodies.tsv", "ORG"),
-                         ("country_variants.tsv", "COUNTRY"), ("places.tsv", "LOC"), ("persons.tsv", "PERSON")):
+                         ("country_variants.tsv", "COUNTRY"), ("places.tsv", "LOC"), ("persons.tsv", "PERSON"),
+                         ("persons_more.tsv", "PERSON")):
         if (ROOT / "training" / "registry" / extra).exists():
             entries += _curated(ROOT / "training" / "registry" / extra, type_)
     with open(gaz / "isocodes_iso3166_en_th_km.tsv", encoding="utf-8", newline="") as fh:
