@@ -219,9 +219,13 @@ def paragraph_matrix(tok: Tokens, n_paragraphs: int, vocab_size: int, bigram_buc
         has_prev = prev_id != vocab_size
         rows = np.concatenate([rows, tok.seq[has_prev]])
         cols = np.concatenate([cols, vocab_size + _hash_pair(prev_id[has_prev], tok.ids[has_prev], bigram_buckets)])
-    data = np.ones(len(rows), dtype=np.float32)
-    m = sp.csr_matrix((data, (rows, cols)), shape=(n_paragraphs, vocab_size + bigram_buckets))
-    m.sum_duplicates()
+    width = vocab_size + bigram_buckets
+    # counting sorted (row, column) keys builds canonical CSR directly; a COO round trip costs more
+    keys, counts = np.unique(rows.astype(np.int64) * width + cols, return_counts=True)
+    indptr = np.zeros(n_paragraphs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys // width, minlength=n_paragraphs), out=indptr[1:])
+    m = sp.csr_matrix((counts.astype(np.float32), keys % width, indptr), shape=(n_paragraphs, width))
+    m.has_canonical_format = True
     return m
 
 

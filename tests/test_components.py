@@ -416,6 +416,22 @@ def test_cue_counts_split_equals_a_plain_loop():
         assert cue_counts(hits, n).tolist() == (ref[:, :15] + ref[:, 15:]).tolist()
 
 
+def test_paragraph_matrix_equals_a_plain_count_loop():
+    from aseanner.features import Tokens, paragraph_matrix
+
+    rng = np.random.default_rng(11)
+    for _ in range(100):
+        n, n_par, vocab = int(rng.integers(0, 40)), int(rng.integers(1, 5)), 12
+        seq, ids = np.sort(rng.integers(0, n_par, n)), rng.integers(0, vocab, n)
+        z = np.zeros(n, dtype=np.int64)
+        m = paragraph_matrix(Tokens(ids, z, z, seq, z, z.astype(bool), z.astype(bool), z), n_par, vocab, 0)
+        ref = np.zeros((n_par, vocab))
+        for p, i in zip(seq, ids):
+            ref[p, i] += 1
+        assert m.toarray().tolist() == ref.tolist()
+        assert m.has_sorted_indices and len(m.data) == int((ref > 0).sum())  # canonical: no duplicate entries
+
+
 def test_linking_uses_the_lexicon_scan_not_the_gazetteer_regex():
     from aseanner.bundle import load
     from aseanner.linking import link
