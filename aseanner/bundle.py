@@ -27,7 +27,8 @@ from .resources import TRAIN_COMMAND
 from .tokenizer import Tokenizer
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 4  # 2: sector IDF as an array; 3: sector cue_threshold; 4: token features over +-4 pieces
+# 2: sector IDF as an array; 3: sector cue_threshold; 4: token features over +-4 pieces; 5: Latin words as tokens
+FORMAT_VERSION = 5
 
 
 class ModelIntegrityError(RuntimeError):
@@ -144,7 +145,8 @@ def load(model_dir: str | Path) -> Model:
     _check_versions(manifest)
     parts = joblib.load(model_dir / "model.joblib")
     registry = Registry.from_tsv([model_dir / "registry.tsv"])
-    tokenizer = Tokenizer((model_dir / "tokenizer.model").read_bytes(), parts["lexicon"])
+    tokenizer = Tokenizer((model_dir / "tokenizer.model").read_bytes(), parts["lexicon"],
+                          latin_words=parts["config"].get("latin_words", False))
     model = Model(tokenizer=tokenizer, registry=registry, idf=parts["idf"], sectors=parts["sectors"],
                   tagger=parts["tagger"], config=parts["config"], cues=parts.get("cues"))
     model.manifest = manifest

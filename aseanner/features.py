@@ -44,6 +44,7 @@ class Tokens:
     cue_hits: np.ndarray | None = None  # sector cues: rows [paragraph, start, end, sector] (see CueMatcher.hits)
     glue: np.ndarray | None = None  # bool: token continues the previous token's word (see glued)
     para_km: np.ndarray | None = None  # per paragraph: more Khmer than Thai letters (see paragraph_scripts)
+    sub: np.ndarray | None = None  # (n, 2) first and last piece of Latin-word tokens, -1 elsewhere (Tokenizer.latin_subpieces)
 
 
 def codepoints(text: str) -> np.ndarray:
@@ -167,11 +168,11 @@ def _hash_pair(a: np.ndarray, b: np.ndarray, buckets: int) -> np.ndarray:
     return ((a * 1_000_003 + b * 7_919 + 12_345) % buckets).astype(np.int64)
 
 
-def token_matrix(tok: Tokens, vocab_size: int, bigram_buckets: int) -> sp.csr_matrix:
+def token_matrix(tok: Tokens, n_ids: int, bigram_buckets: int) -> sp.csr_matrix:
     """One row per token (see module doc)."""
     n = len(tok.ids)
-    v = vocab_size + 1  # + padding id
-    pad = vocab_size
+    v = n_ids + 1  # + padding id
+    pad = n_ids
     cols = []
     base = 0
     for k in WINDOW:
@@ -193,6 +194,10 @@ def token_matrix(tok: Tokens, vocab_size: int, bigram_buckets: int) -> sp.csr_ma
     for k in (-1, 0, 1):
         cols.append(base + _shifted(tok.gaz, tok.seq, k, 0))
         base += N_GAZ
+    if tok.sub is not None:  # a Latin word's own pieces: what its one token id no longer tells
+        for j in (0, 1):
+            cols.append(base + np.where(tok.sub[:, j] < 0, pad, tok.sub[:, j]))
+            base += v
     width = len(cols)
     indices = np.stack(cols, axis=1).ravel() if n else np.zeros(0, dtype=np.int64)
     indptr = np.arange(0, n * width + 1, width, dtype=np.int64)
@@ -200,12 +205,12 @@ def token_matrix(tok: Tokens, vocab_size: int, bigram_buckets: int) -> sp.csr_ma
     return sp.csr_matrix((data, indices, indptr), shape=(n, base))
 
 
-def paragraph_dim(vocab_size: int, bigram_buckets: int) -> int:
+def paragraph_dim(n_ids: int, bigram_buckets: int) -> int:
     """Number of columns of :func:`paragraph_matrix`."""
-    return vocab_size + bigram_buckets
+    return n_ids + bigram_buckets
 
 
-def paragraph_matrix(tok: Tokens, n_paragraphs: int, vocab_size: int, bigram_buckets: int) -> sp.csr_matrix:
+def paragraph_matrix(tok: Tokens, n_paragraphs: int, n_ids: int, bigram_buckets: int) -> sp.csr_matrix:
     """Counts of piece unigrams and, if ``bigram_buckets`` > 0, hashed piece bigrams per paragraph.
 
     >>> t = Tokens(np.array([0, 1, 1]), np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([0, 0, 1]),
@@ -215,11 +220,11 @@ def paragraph_matrix(tok: Tokens, n_paragraphs: int, vocab_size: int, bigram_buc
     """
     rows, cols = tok.seq, tok.ids
     if bigram_buckets:
-        prev_id = _shifted(tok.ids, tok.seq, -1, vocab_size)
-        has_prev = prev_id != vocab_size
+        prev_id = _shifted(tok.ids, tok.seq, -1, n_ids)
+        has_prev = prev_id != n_ids
         rows = np.concatenate([rows, tok.seq[has_prev]])
-        cols = np.concatenate([cols, vocab_size + _hash_pair(prev_id[has_prev], tok.ids[has_prev], bigram_buckets)])
-    width = vocab_size + bigram_buckets
+        cols = np.concatenate([cols, n_ids + _hash_pair(prev_id[has_prev], tok.ids[has_prev], bigram_buckets)])
+    width = n_ids + bigram_buckets
     # counting sorted (row, column) keys builds canonical CSR directly; a COO round trip costs more
     keys, counts = np.unique(rows.astype(np.int64) * width + cols, return_counts=True)
     indptr = np.zeros(n_paragraphs + 1, dtype=np.int64)

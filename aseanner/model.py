@@ -117,13 +117,14 @@ class Model:
         before, after = cp[starts], cp[ends + 1]
         local = par_start[seq] if len(seq) else np.zeros(0, dtype=np.int64)
         cue_hits = self.cues.hits(joined, par_start) if self.cues is not None else None
-        return Tokens(ids=ids, starts=starts - local, ends=ends - local, seq=seq,
+        sub = self.tokenizer.latin_subpieces(joined, starts, ends) if self.tokenizer.latin_words else None
+        return Tokens(ids=ids, starts=starts - local, ends=ends - local, seq=seq, sub=sub,
                       shape=shape_classes(cp[1:], starts, ends), space_before=before == 0x20,
                       space_after=after == 0x20, gaz=gaz, cue_hits=cue_hits,
                       glue=glued(cp[1:], starts, ends, seq), para_km=paragraph_scripts(cp[1:-1], par_start))
 
     def token_features(self, tok: Tokens):
-        return token_matrix(tok, self.tokenizer.vocab_size, self.config["token_buckets"])
+        return token_matrix(tok, self.tokenizer.n_ids, self.config["token_buckets"])
 
     def paragraph_features(self, tok: Tokens, n: int, mentions: np.ndarray | None = None):
         """TF-IDF of piece unigrams (and bigrams), plus log-scaled sector cue counts.
@@ -142,7 +143,7 @@ class Model:
         ``cued[i, j]``: paragraph ``i`` names a cue word of sector ``j``
         outside the entity ``mentions`` (anywhere without ``cue_split_mentions``).
         """
-        x = tfidf_transform(paragraph_matrix(tok, n, self.tokenizer.vocab_size, self.config["paragraph_buckets"]),
+        x = tfidf_transform(paragraph_matrix(tok, n, self.tokenizer.n_ids, self.config["paragraph_buckets"]),
                             self.idf)
         if tok.cue_hits is None:
             return x, np.zeros((n, len(SECTOR_IDS)), dtype=bool)

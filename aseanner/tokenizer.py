@@ -9,6 +9,14 @@ splits each segment; piece lengths give exact offsets because the model
 never rewrites text. Characters the model does not know are mapped to one
 placeholder first, one for one, so offsets stay exact.
 
+With ``latin_words`` a run of Latin letters is one token instead of
+SentencePiece's fragments of it (trained on Thai and Khmer news, the model
+cuts ``Patrick`` into ``P|at|r|ick``, which fills the tagger's context
+window with fragments). The token's id is its own piece when the vocabulary
+has the whole word, else one of four ids after the vocabulary for the word's
+shape (``ASEAN``, ``Patrick``, ``of``, ``iPhone``); :meth:`Tokenizer.latin_subpieces`
+gives the first and last SentencePiece piece of each such word as features.
+
 The object pickles as the model's bytes plus the lexicon.
 """
 
@@ -69,20 +77,43 @@ def segment_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
     ends = np.flatnonzero(cut[1:] & word) + 1
     return starts, ends
 
+#: Ids after the vocabulary for Latin words it lacks, by shape: all capitals, capitalised, lower case, other.
+LATIN_SHAPES = 4
+_LATIN_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + "".join(map(chr, range(0xC0, 0x250))))
+
+
+def latin_shape(word: str) -> int:
+    """Shape code of a Latin word: 0 all capitals, 1 capital first, 2 lower case, 3 other.
+
+    >>> [latin_shape(w) for w in ("ASEAN", "Patrick", "McKinsey", "of", "iPhone")]
+    [0, 1, 1, 2, 3]
+    """
+    if word.isupper():
+        return 0
+    if word[0].isupper():
+        return 1
+    return 2 if word.islower() else 3
+
 
 class Tokenizer:
-    """Pieces with offsets; ``model_bytes`` is a trained SentencePiece model, ``lexicon`` the boundary words."""
+    """Pieces with offsets; ``model_bytes`` is a trained SentencePiece model, ``lexicon`` the boundary words.
 
-    def __init__(self, model_bytes: bytes, lexicon: list[str] | None = None):
+    ``latin_words``: one token per run of Latin letters (see the module doc).
+    """
+
+    def __init__(self, model_bytes: bytes, lexicon: list[str] | None = None, latin_words: bool = False):
+        if not isinstance(latin_words, bool):
+            raise TypeError(f"latin_words must be True or False, got {latin_words!r}")
         self.model_bytes = model_bytes
         self.lexicon = sorted(set(lexicon or []))
+        self.latin_words = latin_words
 
     # Only the bytes travel in a pickle; the processor is rebuilt lazily.
     def __getstate__(self) -> dict:
-        return {"model_bytes": self.model_bytes, "lexicon": self.lexicon}
+        return {"model_bytes": self.model_bytes, "lexicon": self.lexicon, "latin_words": self.latin_words}
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
+        self.__dict__.update({"latin_words": False, **state})
 
     @cached_property
     def sp(self) -> spm.SentencePieceProcessor:
@@ -91,6 +122,47 @@ class Tokenizer:
     @cached_property
     def vocab_size(self) -> int:
         return self.sp.get_piece_size()
+
+    @cached_property
+    def n_ids(self) -> int:
+        """Number of distinct token ids: the vocabulary, then the Latin-word shape ids."""
+        return self.vocab_size + (LATIN_SHAPES if self.latin_words else 0)
+
+    @cached_property
+    def _latin_ids(self) -> dict[str, int]:
+        return {}
+
+    def latin_id(self, word: str) -> int:
+        """Token id of the Latin word ``word``: its piece if the vocabulary has it, else its shape's id."""
+        cache = self._latin_ids
+        i = cache.get(word)
+        if i is None:
+            sp = self.sp
+            i = sp.piece_to_id(word)
+            if i == sp.unk_id() or sp.is_control(i):
+                i = self.vocab_size + latin_shape(word)
+            if len(cache) < 100_000:  # a cache, not a leak on an endless stream of new words
+                cache[word] = i
+        return i
+
+    def latin_subpieces(self, text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """``(n, 2)``: the first and last SentencePiece piece of each token that is a Latin word, else -1."""
+        out = np.full((len(starts), 2), -1, dtype=np.int64)
+        if not len(starts):
+            return out
+        first = [text[a] in _LATIN_LETTERS for a in starts.tolist()]
+        lat = np.flatnonzero(first)
+        if not len(lat):
+            return out
+        words = [text[a:b] for a, b in zip(starts[lat].tolist(), ends[lat].tolist())]
+        unknown = set("".join(words)) - self.alphabet
+        if unknown:
+            table = {ord(c): PLACEHOLDER for c in unknown}
+            words = [w.translate(table) for w in words]
+        pieces = self.sp.encode(words, num_threads=1)
+        out[lat, 0] = [p[0] for p in pieces]
+        out[lat, 1] = [p[-1] for p in pieces]
+        return out
 
     @cached_property
     def piece_len(self) -> np.ndarray:
@@ -149,19 +221,36 @@ class Tokenizer:
         if len(seg_s) == 0:
             z = np.zeros(0, dtype=np.int64)
             return z, z, z
+        bounds = list(zip(seg_s.tolist(), seg_e.tolist()))
+        words = [text[s:e] for s, e in bounds]
         unknown = set(text) - self.alphabet
-        if len(unknown) > 16:
-            text = text.translate({ord(c): PLACEHOLDER for c in unknown})
+        if unknown:  # characters the model lacks become the placeholder for SentencePiece only
+            if len(unknown) > 16:
+                text = text.translate({ord(c): PLACEHOLDER for c in unknown})
+            else:
+                for c in unknown:  # a few str.replace passes are faster than one dict-driven translate
+                    text = text.replace(c, PLACEHOLDER)
+            sp_words = [text[s:e] for s, e in bounds]
         else:
-            for c in unknown:  # a few str.replace passes are faster than one dict-driven translate
-                text = text.replace(c, PLACEHOLDER)
+            sp_words = words
+        latin = [w[0] in _LATIN_LETTERS for w in words] if self.latin_words else None
         # one thread: a thread pool per call costs more than it saves on paragraph-sized input
-        pieces = self.sp.encode([text[s:e] for s, e in zip(seg_s.tolist(), seg_e.tolist())], num_threads=1)
+        if latin is not None and any(latin):
+            encoded = iter(self.sp.encode([w for w, lat in zip(sp_words, latin) if not lat], num_threads=1))
+            pieces = [[self.latin_id(w)] if lat else next(encoded) for w, lat in zip(words, latin)]
+        else:
+            latin = None
+            pieces = self.sp.encode(sp_words, num_threads=1)
         counts = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
         ids = np.fromiter((i for p in pieces for i in p), dtype=np.int64, count=int(counts.sum()))
-        lens = self.piece_len[ids]
-        pos = np.cumsum(lens) - lens  # offset inside the concatenation of segments
         seg_len = seg_e - seg_s
+        if latin is None:
+            lens = self.piece_len[ids]
+        else:  # a Latin word is one token as long as its segment
+            is_latin = np.array(latin)
+            lens = np.where(np.repeat(is_latin, counts), np.repeat(seg_len, counts),
+                            self.piece_len[np.minimum(ids, self.vocab_size - 1)])
+        pos = np.cumsum(lens) - lens  # offset inside the concatenation of segments
         seg_concat_start = np.cumsum(seg_len) - seg_len
         shift = np.repeat(seg_s - seg_concat_start, counts)
         starts = pos + shift

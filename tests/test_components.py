@@ -65,9 +65,49 @@ def test_unknown_characters_become_one_placeholder_each(tokenizer):
     assert (ids == placeholder).sum() == 42
 
 
+def test_latin_words_are_one_token_each(tokenizer):
+    from aseanner.tokenizer import LATIN_SHAPES, Tokenizer
+
+    words = Tokenizer(tokenizer.model_bytes, tokenizer.lexicon, latin_words=True)
+    pieces = Tokenizer(tokenizer.model_bytes, tokenizer.lexicon, latin_words=False)
+    text = "លោក Qwertzuiop Shanahan ដែល ASEAN-US ในไทย xyzzyq iPhone"
+    starts, ends, ids = words.tokenize(text)
+    tokens = [text[s:e] for s, e in zip(starts, ends)]
+    assert "Qwertzuiop" in tokens and "Shanahan" in tokens and "xyzzyq" in tokens and "iPhone" in tokens
+    assert "".join(tokens) == "".join(text.split())  # offsets still tile the text
+    # Thai and Khmer runs are cut exactly as without the option
+    for s, e, i in zip(*pieces.tokenize(text)):
+        if not text[s].isascii():
+            assert (s, e, i) in set(zip(starts.tolist(), ends.tolist(), ids.tolist()))
+    by_token = dict(zip(tokens, ids.tolist()))
+    assert by_token["Qwertzuiop"] == words.vocab_size + 1  # unknown word: the id of its shape
+    assert by_token["xyzzyq"] == words.vocab_size + 2 and by_token["iPhone"] == words.vocab_size + 3
+    assert words.n_ids == words.vocab_size + LATIN_SHAPES and pieces.n_ids == pieces.vocab_size
+    assert ids.max() < words.n_ids
+    # a word the vocabulary has keeps its own piece
+    known = next(w for w in ("ASEAN", "US", "the", "of") if words.sp.piece_to_id(w) != words.sp.unk_id())
+    assert words.latin_id(known) == words.sp.piece_to_id(known)
+
+
+def test_latin_subpieces_are_the_words_first_and_last_pieces(tokenizer):
+    from aseanner.tokenizer import Tokenizer
+
+    words = Tokenizer(tokenizer.model_bytes, tokenizer.lexicon, latin_words=True)
+    text = "ไทย Shanahan 2024"
+    starts, ends, _ = words.tokenize(text)
+    sub = words.latin_subpieces(text, starts, ends)
+    expected = words.sp.encode("Shanahan")
+    rows = {text[s:e]: r for s, e, r in zip(starts, ends, sub.tolist())}
+    assert rows["Shanahan"] == [expected[0], expected[-1]]
+    assert all(r == [-1, -1] for t, r in rows.items() if t != "Shanahan")
+    with pytest.raises(TypeError, match="latin_words must be True or False"):
+        Tokenizer(tokenizer.model_bytes, latin_words=1)
+
+
 def test_tokenizer_pickles_as_bytes(tokenizer):
     clone = pickle.loads(pickle.dumps(tokenizer))
-    text = "อาเซียน-แคนาดา"
+    assert clone.latin_words == tokenizer.latin_words
+    text = "อาเซียน-แคนาดา Shanahan"
     assert [a.tolist() for a in clone.tokenize(text)] == [a.tolist() for a in tokenizer.tokenize(text)]
     assert "sp" not in pickle.loads(pickle.dumps(tokenizer)).__dict__
 

@@ -73,7 +73,7 @@ def main() -> None:
     gv = GoldViews(recs)
     tok = encode_views(model, gv.views)
     n = len(recs)
-    counts = paragraph_matrix(tok, n, model.tokenizer.vocab_size, cfg["paragraph_buckets"])
+    counts = paragraph_matrix(tok, n, model.tokenizer.n_ids, cfg["paragraph_buckets"])
     gold = np.array([[p, s, e] for p, spans in enumerate(gv.spans) for s, e, label in spans if label != "COUNTRY"],
                     dtype=np.int64).reshape(-1, 3)
     tagged = model.mentions(tok)

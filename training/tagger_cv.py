@@ -10,8 +10,8 @@ folds (seeded, never splitting a document). For each fold the whole model is
 trained as ``training/train.py`` does (synthetic and ThaiNER records always
 train; no refit with dev) on the other four folds and predicts the held-out
 one. Strict-span F1 is pooled over all held-out paragraphs, overall, per
-label and per language. Dev alone has about 2,000 mentions; the pooled folds
-have about 10,000, so differences of a few thousandths are easier to tell
+label and per language. Dev alone has about 1,900 mentions; the pooled folds
+have about 7,800, so differences of a few thousandths are easier to tell
 from noise. Needs only the repository.
 """
 
