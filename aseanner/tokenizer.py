@@ -150,8 +150,10 @@ class Tokenizer:
         out = np.full((len(starts), 2), -1, dtype=np.int64)
         if not len(starts):
             return out
-        first = [text[a] in _LATIN_LETTERS for a in starts.tolist()]
-        lat = np.flatnonzero(first)
+        first = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)[starts]
+        # the code points of _LATIN_LETTERS
+        lat = np.flatnonzero(((first >= 0x41) & (first <= 0x5A)) | ((first >= 0x61) & (first <= 0x7A))
+                             | ((first >= 0xC0) & (first < 0x250)))
         if not len(lat):
             return out
         words = [text[a:b] for a, b in zip(starts[lat].tolist(), ends[lat].tolist())]
