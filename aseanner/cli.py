@@ -162,7 +162,7 @@ def cmd_train(args) -> int:
     from aseanner import bundle
     from aseanner.data import DataError
     from aseanner.registry import Registry
-    from aseanner.resources import bundled_model_dir, resource_path
+    from aseanner.resources import boundary_words, bundled_model_dir, resource_path
     from aseanner.cues import default_cues
     from aseanner.train import evaluate_records, split_by_document, train_model
 
@@ -194,8 +194,7 @@ def cmd_train(args) -> int:
         return _fail(f"tokenizer {tok_path} not found; pass --tokenizer training/tokenizer/aseanner-sp.model")
     registry_path = Path(args.registry) if args.registry else resource_path("registry.tsv")
     registry = Registry.from_tsv([registry_path])
-    lexicon = [l.strip() for l in resource_path("boundary_words.txt").read_text(encoding="utf-8").splitlines()
-               if l.strip() and not l.startswith("#")]
+    lexicon = boundary_words()
     config = args.config
     t0 = time.time()
     try:

@@ -22,6 +22,16 @@ def resource_path(name: str) -> Path:
     return Path(str(resources.files("aseanner") / "resources" / name))
 
 
+def boundary_words() -> list[str]:
+    """The tokenizer's boundary lexicon (``resources/boundary_words.txt``, ``#`` lines are comments).
+
+    >>> "ประเทศ" in boundary_words()
+    True
+    """
+    text = resource_path("boundary_words.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 def bundled_model_dir() -> Path:
     """The directory of the default model shipped in the wheel (repo: ``models/``)."""
     return Path(str(resources.files("aseanner.models")))

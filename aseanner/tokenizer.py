@@ -28,6 +28,7 @@ from functools import cached_property
 import numpy as np
 import sentencepiece as spm
 
+from .features import codepoints
 from .gazetteer import END_GUARD, START_GUARD, _trie_pattern
 
 #: Stands in for characters outside the model's alphabet (one for one).
@@ -40,7 +41,6 @@ _SEGMENT_RE = re.compile(
     r"|[0-9\u0e50-\u0e59\u17e0-\u17e9]+"
     r"|\S"
 )
-
 
 
 def _segment_classes() -> np.ndarray:
@@ -56,6 +56,12 @@ def _segment_classes() -> np.ndarray:
 
 
 _SEGMENT_CLASS = _segment_classes()
+_LATIN = 3  # the segment class of Latin letters
+
+
+def _classes(cp: np.ndarray) -> np.ndarray:
+    """Segment class of each code point (see _segment_classes)."""
+    return np.where(cp < len(_SEGMENT_CLASS), _SEGMENT_CLASS[np.minimum(cp, len(_SEGMENT_CLASS) - 1)], 5)
 
 
 def segment_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -64,8 +70,7 @@ def segment_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
     >>> [x.tolist() for x in segment_bounds("ไทย-US 2024 ก")]
     [[0, 3, 4, 7, 12], [3, 4, 6, 11, 13]]
     """
-    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    cls = np.where(cp < len(_SEGMENT_CLASS), _SEGMENT_CLASS[np.minimum(cp, len(_SEGMENT_CLASS) - 1)], 5)
+    cls = _classes(codepoints(text))
     if not len(cls):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
@@ -77,9 +82,10 @@ def segment_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
     ends = np.flatnonzero(cut[1:] & word) + 1
     return starts, ends
 
+
 #: Ids after the vocabulary for Latin words it lacks, by shape: all capitals, capitalised, lower case, other.
 LATIN_SHAPES = 4
-_LATIN_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + "".join(map(chr, range(0xC0, 0x250))))
+_LATIN_LETTERS = frozenset(map(chr, np.flatnonzero(_SEGMENT_CLASS == _LATIN).tolist()))
 
 
 def latin_shape(word: str) -> int:
@@ -150,10 +156,7 @@ class Tokenizer:
         out = np.full((len(starts), 2), -1, dtype=np.int64)
         if not len(starts):
             return out
-        first = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)[starts]
-        # the code points of _LATIN_LETTERS
-        lat = np.flatnonzero(((first >= 0x41) & (first <= 0x5A)) | ((first >= 0x61) & (first <= 0x7A))
-                             | ((first >= 0xC0) & (first < 0x250)))
+        lat = np.flatnonzero(_classes(codepoints(text)[starts]) == _LATIN)
         if not len(lat):
             return out
         words = [text[a:b] for a, b in zip(starts[lat].tolist(), ends[lat].tolist())]

@@ -561,10 +561,9 @@ def markdown(res: dict) -> str:
         row("Thai news", "pythainlp newmm (tokenise only)", peers["newmm"])
     if "khmer_nltk" in peers:
         k = peers["khmer_nltk"]
-        row("Khmer news" + ("" if k["docs"] == p["km"]["docs"] else f" (first {k['docs']})"),
-            "khmer-nltk word_tokenize (tokenise only)", k)
-        row("Khmer news" + ("" if k["docs"] == p["km"]["docs"] else f" (first {k['docs']})"),
-            "aseanner.predict, in turns with khmer-nltk", k["aseanner_same_docs"])
+        text = "Khmer news" + ("" if k["docs"] == p["km"]["docs"] else f" (first {k['docs']})")
+        row(text, "khmer-nltk word_tokenize (tokenise only)", k)
+        row(text, "aseanner.predict, in turns with khmer-nltk", k["aseanner_same_docs"])
     if "crf" in peers:
         c = peers["crf"]
         row(f"Thai news (first {c['docs']})", "CRF NER peer (newmm+POS+ThaiNER feats+crfsuite)", c)

@@ -31,7 +31,7 @@ from aseanner.cues import default_cues  # noqa: E402
 from aseanner.data import read_jsonl  # noqa: E402
 from aseanner.metrics import doc_key, prf  # noqa: E402
 from aseanner.registry import Registry  # noqa: E402
-from aseanner.resources import resource_path  # noqa: E402
+from aseanner.resources import boundary_words, resource_path  # noqa: E402
 from aseanner.train import predict_records, train_model  # noqa: E402
 
 DATA = ROOT / "training" / "data"
@@ -53,8 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     random.Random(args.seed).shuffle(docs)
     fold_of = {d: i % args.folds for i, d in enumerate(docs)}
     registry = Registry.from_tsv([Path(args.registry)])
-    lexicon = [line.strip() for line in resource_path("boundary_words.txt").read_text(encoding="utf-8").splitlines()
-               if line.strip() and not line.startswith("#")]
+    lexicon = boundary_words()
     config = {**args.config, "refit_with_dev": False}
 
     counts: dict[str, list[int]] = {}  # key -> [tp, fp, fn]

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from aseanner.cues import default_cues  # noqa: E402
 from aseanner.data import read_jsonl  # noqa: E402
 from aseanner.registry import default_registry  # noqa: E402
-from aseanner.resources import resource_path  # noqa: E402
+from aseanner.resources import boundary_words  # noqa: E402
 from aseanner.spans import token_boundary_share  # noqa: E402
 from aseanner.text import normalize  # noqa: E402
 from aseanner.train import evaluate_records, train_model  # noqa: E402
@@ -34,8 +34,7 @@ D = ROOT / "training" / "data"
 def main() -> int:
     train = read_jsonl([D / "train.jsonl", D / "synthetic.jsonl", D / "thainer-train.jsonl"])
     dev = read_jsonl(D / "dev.jsonl")
-    lexicon = [l.strip() for l in resource_path("boundary_words.txt").read_text(encoding="utf-8").splitlines()
-               if l.strip() and not l.startswith("#")]
+    lexicon = boundary_words()
     results = []
     for path in sorted((ROOT / "training" / "tokenizer").glob("sp-*.model"), key=lambda p: int(p.stem[3:])):
         t0 = time.time()
