@@ -91,3 +91,36 @@ def test_thainer_conversion_adds_untagged_country_names_as_the_guide_counts_them
     got = [(text[e["start"]:e["end"]], e["label"], e.get("id")) for e in ents]
     # title and classifier stripped; ภาษาไทย gives TH; the newspaper ไทยรัฐ gives nothing
     assert got == [("สมชาย ใจดี", "PERSON", None), ("ไทย", "COUNTRY", "TH"), ("โตเกียว", "LOC", None)]
+
+
+def _build_corpus():
+    import sys
+
+    root = Path(__file__).parents[1]
+    for p in (root / "training", root / "training" / "annotation"):
+        sys.path.insert(0, str(p))
+    import build_corpus
+
+    return build_corpus
+
+
+def test_a_later_round_never_moves_an_earlier_document_between_splits():
+    bc = _build_corpus()
+    assert [bc.round_of(n) for n in ("th07", "km14", "th25", "km30", "th41")] == [1, 2, 3, 4, 5]
+
+    def recs(lang, docs, paras=2):
+        return [{"id": f"{lang}-{d}#{j}", "lang": lang} for d in docs for j in range(paras)]
+
+    early = recs("th", range(40)) + recs("km", range(30))
+    before = bc.split(early, {1: early}, 13, 0.2, 0.15)
+    # round 4 brings new documents and one more paragraph of an early document
+    late = recs("th", range(40, 60)) + recs("km", range(30, 45)) + [{"id": "th-3#7", "lang": "th"}]
+    after = bc.split(early + late, {1: early, 4: late}, 13, 0.2, 0.15)
+    where = {r["id"]: name for name, rs in after.items() for r in rs}
+    for name, rs in before.items():
+        assert all(where[r["id"]] == name for r in rs)
+    assert where["th-3#7"] == where["th-3#0"]
+    new_docs = {doc_key(r["id"]) for r in late} - {doc_key(r["id"]) for r in early}
+    test_docs = {doc_key(r["id"]) for r in after["test"]} & new_docs
+    assert len(test_docs) == round(20 * 0.2) + round(15 * 0.2)  # the new documents get the same shares
+    assert sum(len(v) for v in after.values()) == len(early) + len(late)

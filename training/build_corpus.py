@@ -5,7 +5,9 @@ no ../shared needed). Writes:
 
 - training/data/{train,dev,test}.jsonl: real Thai and Khmer paragraphs, split by
   document with a seeded shuffle per language (test 20%, dev 15% of each
-  language's documents); whole documents only, so nothing leaks;
+  language's documents); whole documents only, so nothing leaks. Rounds 1-3
+  were split together; each later round splits only its new documents, so a
+  landing round never moves a document between splits;
 - training/data/synthetic.jsonl: project-written paragraphs, ``"synthetic": true``,
   training only;
 - training/data/agreement/: the blind second pass over a random 10% and the
@@ -37,6 +39,7 @@ from resolve import resolve_record  # noqa: E402
 
 BATCHES = ROOT / "training" / "annotation" / "batches"
 DATA = ROOT / "training" / "data"
+JOINT_ROUNDS = 3  # rounds 1-3 were split together when round 3 landed
 METHOD = ("registry pre-annotation, then every paragraph read and corrected in full by an annotator "
           "against the guide and training/annotation/INSTRUCTIONS.md (batch {batch})")
 
@@ -63,7 +66,13 @@ def load_batch(name: str) -> list[dict]:
     return out
 
 
-def split(records: list[dict], seed: int, test_share: float, dev_share: float) -> dict[str, list[dict]]:
+def round_of(batch: str) -> int:
+    """The annotation round of a batch (th07 -> 1, km21 -> 3, th30 -> 4), numbered as select_batches.py does."""
+    return int(batch[2:]) // 10 + 1
+
+
+def assign_documents(records: list[dict], seed: int, test_share: float, dev_share: float) -> dict[str, str]:
+    """Split the documents of ``records`` per language with a seeded shuffle: document key -> split name."""
     rng = random.Random(seed)
     by_lang: dict[str, list[str]] = defaultdict(list)
     for r in records:
@@ -78,6 +87,20 @@ def split(records: list[dict], seed: int, test_share: float, dev_share: float) -
         n_dev = max(1, round(len(docs) * dev_share))
         for i, d in enumerate(docs):
             assign[d] = "test" if i < n_test else "dev" if i < n_test + n_dev else "train"
+    return assign
+
+
+def split(records: list[dict], rounds: dict[int, list[dict]], seed: int, test_share: float, dev_share: float) -> dict[str, list[dict]]:
+    """Split by document. Rounds 1-3 were split together (their split is kept as it was); every later
+    round splits only its new documents, with its own seeded shuffle and the same shares, so no document
+    ever moves between splits when a round lands. A later round's paragraphs of a document an earlier
+    round already holds join that document's split, so a document is never in two splits."""
+    assign = assign_documents([r for n in sorted(rounds) if n <= JOINT_ROUNDS for r in rounds[n]],
+                              seed, test_share, dev_share)
+    for n in sorted(k for k in rounds if k > JOINT_ROUNDS):
+        new = [r for r in rounds[n] if doc_key(r["id"]) not in assign]
+        if new:
+            assign.update(assign_documents(new, seed + n, test_share, dev_share))
     out = {"train": [], "dev": [], "test": []}
     for r in records:
         out[assign[doc_key(r["id"])]].append(r)
@@ -92,12 +115,13 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     names = sorted(p.name[:-len(".labels.jsonl")] for p in BATCHES.glob("*.labels.jsonl"))
     real_batches = [n for n in names if n[:2] in ("th", "km") and n[2:].isdigit()]
-    real = []
+    real, rounds = [], defaultdict(list)
     for n in real_batches:
         for r in load_batch(n):
             r["method"] = METHOD.format(batch=n)
             real.append(r)
-    parts = split(real, args.seed, args.test_share, args.dev_share)
+            rounds[round_of(n)].append(r)
+    parts = split(real, rounds, args.seed, args.test_share, args.dev_share)
     DATA.mkdir(parents=True, exist_ok=True)
     for name, recs in parts.items():
         write_jsonl(recs, DATA / f"{name}.jsonl")
@@ -112,8 +136,9 @@ def main(argv=None) -> int:
     first = {r["id"]: r for r in real}
     (DATA / "agreement").mkdir(exist_ok=True)
     for lang in ("th", "km"):
-        # blind-<lang>, blind2-<lang>, blind3-<lang>: 10% of rounds 1, 2 and 3
-        blind = [r for n in (f"blind-{lang}", f"blind2-{lang}", f"blind3-{lang}") if n in names for r in load_batch(n)]
+        # blind-<lang>, blind2-<lang>, blind3-<lang>, ...: 10% of rounds 1, 2, 3, ...
+        blind = [r for n in [f"blind-{lang}"] + [f"blind{k}-{lang}" for k in range(2, 10)] if n in names
+                 for r in load_batch(n)]
         if blind:
             write_jsonl(blind, DATA / "agreement" / f"blind-{lang}.jsonl")
             write_jsonl([first[r["id"]] for r in blind], DATA / "agreement" / f"first-{lang}.jsonl")

@@ -16,6 +16,12 @@ reads and corrects; nothing is labelled by lookup alone.
     python training/annotation/select_batches.py --seed 13                      # round 1
     python training/annotation/select_batches.py --round 2 --th-paragraphs 640 --km-news-other 320 --km-rdlab 80
     python training/annotation/select_batches.py --round 3 --th-paragraphs 480 --km-news-other 160 --km-rdlab 0
+    python training/annotation/select_batches.py --round 4 --th-paragraphs 160 --km-news-other 320 --km-rdlab 0 --batch-size 64
+    python training/annotation/select_batches.py --blind 4   # the blind second pass over round 4
+
+``--blind N`` draws a seeded random 10% per language of round N's batches into
+``blind<N>-<lang>.input.jsonl`` with an empty ``pre``, for a second annotator who
+labels from scratch (rounds 1-3 drew theirs the same way by hand; their inputs are committed).
 """
 
 from __future__ import annotations
@@ -162,6 +168,23 @@ def write_batches(records: list[dict], prefix: str, size: int, first: int = 0) -
     return paths
 
 
+def write_blind(round_: int, share: float = 0.1) -> list[Path]:
+    """A seeded random ``share`` per language of round ``round_``'s paragraphs, without pre-annotation."""
+    paths = []
+    for lang in ("th", "km"):
+        names = sorted(p.name[:-len(".input.jsonl")] for p in OUT.glob(f"{lang}{round_ - 1}?.input.jsonl"))
+        recs = [json.loads(l) for n in names for l in open(OUT / f"{n}.input.jsonl", encoding="utf-8")]
+        if not recs:
+            continue
+        pick = sorted(random.Random(round_).sample(range(len(recs)), round(len(recs) * share)))
+        path = OUT / f"blind{round_}-{lang}.input.jsonl"
+        with open(path, "w", encoding="utf-8") as fh:
+            for i in pick:
+                fh.write(json.dumps({**recs[i], "pre": []}, ensure_ascii=False) + "\n")
+        paths.append(path)
+    return paths
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=13)
@@ -172,7 +195,13 @@ def main(argv=None) -> int:
     ap.add_argument("--round", type=int, default=1,
                     help="N > 1: a further round that skips everything already in a batch and numbers its batches "
                          "from 10*(N-1); Khmer news also from the 'cambodia' section")
+    ap.add_argument("--blind", type=int, metavar="N",
+                    help="instead of selecting, write the blind second-pass inputs for round N (10%% per language)")
     args = ap.parse_args(argv)
+    if args.blind:
+        for p in write_blind(args.blind):
+            print(p.name, sum(1 for _ in open(p, encoding="utf-8")))
+        return 0
     rng = random.Random(args.seed + args.round - 1)
     OUT.mkdir(parents=True, exist_ok=True)
     skip = already_selected() if args.round > 1 else set()
