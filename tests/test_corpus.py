@@ -124,3 +124,19 @@ def test_a_later_round_never_moves_an_earlier_document_between_splits():
     test_docs = {doc_key(r["id"]) for r in after["test"]} & new_docs
     assert len(test_docs) == round(20 * 0.2) + round(15 * 0.2)  # the new documents get the same shares
     assert sum(len(v) for v in after.values()) == len(early) + len(late)
+
+
+def test_registry_knows_every_named_organisation_of_the_train_split(splits):
+    # build_corpus.py adds these names (orgs_from_corpus.tsv) and build_registry.py bundles them;
+    # a name lost between the two (e.g. compared uncleaned) would fail here
+    from aseanner.registry import default_registry
+
+    reg = default_registry()
+    missing = []
+    for r in splits["train"]:
+        for e in r["entities"]:
+            if e["label"] == "ORG" and e.get("id") and reg.type_of(e["id"]) in (None, "ORG"):
+                name = r["text"][e["start"]:e["end"]]
+                if reg.lookup(name) != e["id"]:
+                    missing.append((name, e["id"]))
+    assert not missing, f"rerun training/build_corpus.py and training/build_registry.py: {missing[:5]}"

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "training" / "annotation"))
 from aseanner.data import write_jsonl  # noqa: E402
 from aseanner.metrics import doc_key  # noqa: E402
 from aseanner.registry import Registry, default_registry  # noqa: E402
+from aseanner.text import clean  # noqa: E402
 from resolve import resolve_record  # noqa: E402
 
 BATCHES = ROOT / "training" / "annotation" / "batches"
@@ -149,7 +150,7 @@ def main(argv=None) -> int:
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines()[2:]:
             cid, lang, name = line.split("\t")
-            previous.add((cid, lang, name))
+            previous.add((cid, lang, clean(name)))  # the registry holds names cleaned (build_registry.py)
     base = Registry([e for e in default_registry().entries if (e.id, e.lang, e.name) not in previous])
     rows = set()
     for r in parts["train"]:
