@@ -18,6 +18,10 @@ reads and corrects; nothing is labelled by lookup alone.
     python training/annotation/select_batches.py --round 3 --th-paragraphs 480 --km-news-other 160 --km-rdlab 0
     python training/annotation/select_batches.py --round 4 --th-paragraphs 160 --km-news-other 320 --km-rdlab 0 --batch-size 64
     python training/annotation/select_batches.py --blind 4   # the blind second pass over round 4
+    python training/annotation/select_batches.py --round 5 --th-paragraphs 480 --km-news-other 320 --km-rdlab 240
+    python training/annotation/select_batches.py --blind 5
+    python training/annotation/select_batches.py --round 6 --th-paragraphs 480 --km-news-other 480 --km-rdlab 0
+    python training/annotation/select_batches.py --blind 6
 
 ``--blind N`` draws a seeded random 10% per language of round N's batches into
 ``blind<N>-<lang>.input.jsonl`` with an empty ``pre``, for a second annotator who
