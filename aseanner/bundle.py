@@ -65,7 +65,7 @@ def save(model: Model, out_dir: str | Path, manifest_extra: dict | None = None) 
                 fh.write(f"{e.id}\t{e.type}\t{e.lang}\t{e.name}\n")
         joblib.dump({"format": FORMAT_VERSION, "idf": model.idf, "sectors": model.sectors,
                      "tagger": model.tagger, "config": model.config, "lexicon": model.tokenizer.lexicon,
-                     "cues": model.cues},
+                     "cues": model.cues, "titles": model.titles},
                     tmp / "model.joblib", compress=3)
         files = {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size} for p in sorted(tmp.iterdir())}
         manifest = {"format": FORMAT_VERSION, "versions": versions(), "files": files, **(manifest_extra or {})}
@@ -148,7 +148,8 @@ def load(model_dir: str | Path) -> Model:
     tokenizer = Tokenizer((model_dir / "tokenizer.model").read_bytes(), parts["lexicon"],
                           latin_words=parts["config"].get("latin_words", False))
     model = Model(tokenizer=tokenizer, registry=registry, idf=parts["idf"], sectors=parts["sectors"],
-                  tagger=parts["tagger"], config=parts["config"], cues=parts.get("cues"))
+                  tagger=parts["tagger"], config=parts["config"], cues=parts.get("cues"),
+                  titles=tuple(parts.get("titles", ())))
     model.manifest = manifest
     model.path = model_dir
     return model

@@ -134,6 +134,19 @@ def glued(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray, seq: np.ndarray)
     return out
 
 
+def cuts_word(text: str, i: int) -> bool:
+    """Would a cut before ``text[i]`` fall inside a syllable or a Latin run (the rule of :func:`glued`)?
+
+    >>> cuts_word("คุณากร", 3), cuts_word("นายสมชาย", 3), cuts_word("Mr.Smith", 3)
+    (True, False, False)
+    """
+    if not 0 < i < len(text):
+        return False
+    last, first = codepoints(text[i - 1:i + 1])
+    return bool(_in(first[None], _NO_WORD_START)[0] or _in(last[None], _NO_WORD_END)[0]
+                or (_in(last[None], _LATIN_ALNUM)[0] and _in(first[None], _LATIN_ALNUM)[0]))
+
+
 def gazetteer_codes(starts: np.ndarray, ends: np.ndarray, matches: list[tuple[int, int, str]]) -> np.ndarray:
     """Per token: 0, or B/I code of the registry match (type) that covers it."""
     codes = np.zeros(len(starts), dtype=np.int64)

@@ -17,13 +17,13 @@ import scipy.sparse as sp
 
 from .document import Document, Entity, Paragraph, SectorScore
 from .cues import CueMatcher
-from .features import (Tokens, codepoints, cue_counts, gazetteer_codes, glued, paragraph_matrix, paragraph_scripts,
-                       shape_classes, token_matrix)
+from .features import (Tokens, codepoints, cue_counts, cuts_word, gazetteer_codes, glued, paragraph_matrix,
+                       paragraph_scripts, shape_classes, token_matrix)
 from .gazetteer import Gazetteer
 from .linking import link
 from .registry import Registry
 from .sectors import SectorClassifier
-from .spans import TAGS, tags_to_spans
+from .spans import TAGS, strip_title, tags_to_spans, title_pattern
 from .tagger import BIOTagger
 from .taxonomy import SECTOR_IDS, is_partner
 from .text import NormalizedText, detect_lang, normalize, paragraphs
@@ -80,6 +80,11 @@ class Model:
     tagger: BIOTagger
     config: dict
     cues: CueMatcher | None = None
+    titles: tuple[str, ...] = ()  # leading titles cut off predicted PERSON spans (none: spans as tagged)
+
+    @cached_property
+    def _title_re(self):
+        return title_pattern(self.titles)
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
@@ -198,6 +203,10 @@ class Model:
         thresholds = np.broadcast_to(self.sectors.decision_thresholds(cued), probs.shape)
         ents: list[list[tuple]] = [[] for _ in views]
         for p, s, e, label, score in spans:
+            if label == "PERSON" and self.titles:
+                cut = strip_title(views[p].text, s, e, self._title_re)
+                if not cuts_word(views[p].text, cut):  # a name that only begins like a title stays whole
+                    s = cut
             ents[p].append((s, e, label, score))
         return probs, thresholds, ents
 

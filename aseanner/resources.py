@@ -32,6 +32,16 @@ def boundary_words() -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+def person_titles() -> list[str]:
+    """Titles, ranks and honorifics kept outside PERSON spans (``resources/person_titles.txt``).
+
+    >>> "ឯកឧត្តម" in person_titles()
+    True
+    """
+    text = resource_path("person_titles.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 def bundled_model_dir() -> Path:
     """The directory of the default model shipped in the wheel (repo: ``models/``)."""
     return Path(str(resources.files("aseanner.models")))

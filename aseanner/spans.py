@@ -14,6 +14,9 @@ each entity label in :data:`aseanner.taxonomy.ENTITY_LABELS`.
 
 from __future__ import annotations
 
+import re
+from typing import Iterable
+
 import numpy as np
 
 from .taxonomy import ENTITY_LABELS
@@ -81,3 +84,34 @@ def token_boundary_share(starts: np.ndarray, ends: np.ndarray, spans: list[tuple
     start_set, end_set = set(np.asarray(starts).tolist()), set(np.asarray(ends).tolist())
     ok = sum(1 for s, e, _ in spans if s in start_set and e in end_set)
     return ok, len(spans)
+
+
+def title_pattern(titles: Iterable[str]) -> re.Pattern | None:
+    """A regex for one or more of ``titles`` at the start of a text, with the spaces and dots after them.
+
+    Longer titles are tried first (``นายแพทย์`` before ``นาย``); ``None`` for no titles.
+    """
+    alts = sorted({t for t in titles if t}, key=len, reverse=True)
+    if not alts:
+        return None
+    return re.compile("(?:(?:" + "|".join(map(re.escape, alts)) + ")[\\s\u200b.]*)+")
+
+
+def strip_title(text: str, start: int, end: int, pattern: re.Pattern | None) -> int:
+    """The start of ``text[start:end]`` past leading titles; ``start`` when the titles are all there is.
+
+    The guide keeps titles, ranks and honorifics outside PERSON spans.
+
+    >>> rx = title_pattern(["นาย", "นายแพทย์", "ดร."])
+    >>> text = "โดยนายแพทย์โอภาส การย์กวินพงศ์"
+    >>> text[strip_title(text, 3, len(text), rx):]
+    'โอภาส การย์กวินพงศ์'
+    >>> strip_title("ดร. ", 0, 4, rx)
+    0
+    """
+    if pattern is None:
+        return start
+    m = pattern.match(text, start, end)
+    if m is None or m.end() >= end:
+        return start
+    return m.end()

@@ -19,6 +19,7 @@ TEXTS = ["อาเซียนและแคนาดาหารือคว�
 def test_save_load_round_trip_predicts_the_same(tiny_model, tiny_model_dir):
     loaded = load(tiny_model_dir)
     assert _dicts(loaded, TEXTS) == _dicts(tiny_model, TEXTS)
+    assert loaded.titles == tiny_model.titles and "ឯកឧត្តម" in loaded.titles
 
 
 def test_manifest_lists_every_file_with_its_sha256(tiny_model_dir):

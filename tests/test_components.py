@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import NotFittedError
 
 from aseanner.sectors import SectorClassifier
-from aseanner.spans import TAGS, spans_to_tags, tags_to_spans, token_boundary_share
+from aseanner.spans import TAGS, spans_to_tags, strip_title, tags_to_spans, title_pattern, token_boundary_share
 from aseanner.tagger import BIOTagger, constrained_viterbi, decode
 from aseanner.text import normalize
 
@@ -128,6 +128,42 @@ def test_tags_spans_round_trip():
     assert tags_to_spans(tags) == [(0, 2, "ORG"), (3, 4, "COUNTRY")]
     _, aligned = spans_to_tags(starts, ends, [(1, 6, "LOC")])
     assert aligned == [False]
+
+
+def test_strip_title_cuts_stacked_titles_and_keeps_a_title_alone():
+    from aseanner.resources import person_titles
+
+    rx = title_pattern(person_titles())
+    for text, want in [("ศ.ดร.นพ.สิริฤกษ์ ทรงศิวิไล", "สิริฤกษ์ ทรงศิวิไล"), ("พล.อ. ประยุทธ์", "ประยุทธ์"),
+                       ("ឯកឧត្តម\u200bប្រាក់ សុខុន", "ប្រាក់ សុខុន"), ("H.E. Mrs. Sanna Marin", "Sanna Marin"),
+                       ("ฮุน เซน", "ฮุน เซน")]:
+        assert text[strip_title(text, 0, len(text), rx):] == want
+    assert strip_title("xx นายแพทย์", 3, 11, rx) == 3  # nothing but titles: unchanged
+    assert strip_title("นายสมชาย", 0, 8, None) == 0
+
+
+def test_every_title_the_guide_names_is_in_the_title_list():
+    from aseanner.resources import person_titles
+
+    guide = ["พลเอก", "ฯพณฯ", "นาย", "นาง", "ดร.", "សម្តេច", "សម្តេចតេជោ", "ឯកឧត្តម", "លោកជំទាវ", "លោក", "លោកស្រី"]
+    assert set(guide) <= set(person_titles())
+
+
+def test_predicted_person_spans_lose_leading_titles_but_not_name_syllables(tiny_model, monkeypatch):
+    import copy
+
+    model = copy.copy(tiny_model)
+    model.titles = ("นาย", "คุณ", "นายแพทย์")
+    model.__dict__.pop("_title_re", None)
+    text = "นายแพทย์โอภาส และคุณากร"
+    a, b = text.index("และ"), text.index("คุณากร")
+    # the tagger's spans are replaced so that the test fixes what the tagger returned
+    monkeypatch.setattr(type(model), "_tag", lambda self, tok: [(0, 0, a - 1, "PERSON", 0.9),
+                                                                (0, b, len(text), "PERSON", 0.9)])
+    got = [(e.text, e.start) for e in model.predict(text).entities]
+    assert got == [("โอภาส", 8), ("คุณากร", b)]  # คุณ|ากร would cut a syllable: the name stays whole
+    model.titles = ()
+    assert [e.text for e in model.predict(text).entities] == ["นายแพทย์โอภาส", "คุณากร"]
 
 
 def test_invalid_i_is_repaired_into_a_span():
