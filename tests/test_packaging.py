@@ -27,8 +27,11 @@ def test_wheel_contains_models_and_resources(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     model_files = {p.name for p in (ROOT / "models").iterdir() if p.is_file() and p.suffix != ".pyc"}
     assert {f"aseanner/models/{n}" for n in model_files} <= names
-    assert {"aseanner/models/manifest.json", "aseanner/models/model.joblib", "aseanner/models/tokenizer.model",
-            "aseanner/resources/registry.tsv", "aseanner/resources/sector_cues.tsv"} <= names
+    assert {"aseanner/models/manifest.json", "aseanner/models/model.joblib", "aseanner/models/tokenizer.model"} <= names
+    # every bundled resource (aseanner train reads boundary_words.txt, prediction person_titles.txt)
+    resources = {p.name for p in (ROOT / "aseanner" / "resources").iterdir() if p.is_file()}
+    assert {"registry.tsv", "sector_cues.tsv", "boundary_words.txt", "person_titles.txt"} <= resources
+    assert {f"aseanner/resources/{n}" for n in resources} <= names
     assert not any(n.startswith(("training/", "seeds/", "tests/")) for n in names)
 
 
