@@ -1,6 +1,7 @@
 """How the sector decision rule carries over to documents unlike the training ones.
 
-    python training/sector_rule_cv.py            # about a minute; needs only the repository
+    python training/sector_rule_cv.py                    # about a minute; needs only the repository
+    python training/sector_rule_cv.py --learning-curve   # grouped CV with 25/50/75/100% of the training documents
 
 Compares, on the real paragraphs of train + dev (synthetic records only ever
 train), three ways to decide a paragraph's sectors:
@@ -14,13 +15,15 @@ train), three ways to decide a paragraph's sectors:
 under two splits: grouped 5-fold CV by document (new documents of the same
 sources and years) and leave-one-group-out, where a group is a Thai year or a
 Khmer source (new years and sources). Micro-F1 is pooled over all held-out
-paragraphs. The committed model supplies the tokenizer, cue words and tagger
+paragraphs. ``--learning-curve`` instead keeps the grouped CV's held-out folds
+and trains each fold on a seeded 25%, 50%, 75% and all of its documents. The committed model supplies the tokenizer, cue words and tagger
 mentions (the tagger saw all of train + dev, so mentions are a little better
 than on unseen text); the IDF and the sector classifier are fitted per fold.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import glob
 import json
@@ -59,7 +62,11 @@ def micro_f1(pred: np.ndarray, gold: np.ndarray) -> float | None:
     return None if f1 is None else round(f1, 4)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--learning-curve", action="store_true",
+                    help="grouped CV only, training on 25/50/75/100%% of each fold's training documents")
+    args = ap.parse_args(argv)
     real = read_jsonl([DATA / "train.jsonl", DATA / "dev.jsonl"])
     recs = real + read_jsonl(DATA / "synthetic.jsonl")
     dates = {}  # Thai documents' dates live in the annotation batches, not in the gold records
@@ -87,11 +94,22 @@ def main() -> None:
     splits = {"grouped 5-fold CV by document": np.array([fold_of[doc_key(r["id"])] for r in real] + [""] * (n - len(real))),
               "leave one year (th) / source (km) out": np.array([group_of(r, dates) for r in real] + [""] * (n - len(real)))}
     a, b = cfg["cue_threshold"], cfg["sector_threshold"]
+    runs = [(split, fold, None) for split, fold in splits.items()]
+    if args.learning_curve:
+        fold = splits["grouped 5-fold CV by document"]
+        runs = []
+        for share in (0.25, 0.5, 0.75, 1.0):
+            rng = random.Random(1)
+            kept = {d for d in docs if rng.random() < share}
+            keep = np.array([doc_key(r["id"]) in kept for r in real] + [True] * (n - len(real)))
+            runs.append((f"grouped 5-fold CV, {share:.0%} of the training documents", fold, keep))
     results = {}
-    for split, fold in splits.items():
+    for split, fold, keep in runs:
         preds = {k: np.zeros_like(Y) for k in ("lookup", "model", "rule")}
         for g in sorted(set(fold) - {""}):
             train, test = np.flatnonzero(fold != g), np.flatnonzero(fold == g)  # synthetic rows ("") always train
+            if keep is not None:
+                train = train[keep[train]]
             fold_model = dataclasses.replace(model, idf=TfidfTransformer(sublinear_tf=True).fit(counts[train]).idf_)
             X_train, _ = fold_model.sector_inputs(tok, n, gold)  # gold mentions in training, as train.py does
             X_use, cued = fold_model.sector_inputs(tok, n, tagged)

@@ -1,6 +1,6 @@
 """Entity F1 of the training recipe on new documents: grouped 5-fold CV over train + dev.
 
-    python training/tagger_cv.py                                # about 12 minutes on 2 cores
+    python training/tagger_cv.py                                # about 8 minutes on 2 cores
     python training/tagger_cv.py --config '{"tagger_C": 2.0}'   # a variant of the recipe
     git show ece5780:aseanner/resources/registry.tsv > /tmp/old.tsv
     python training/tagger_cv.py --registry /tmp/old.tsv        # the registry before a change
@@ -10,8 +10,8 @@ folds (seeded, never splitting a document). For each fold the whole model is
 trained as ``training/train.py`` does (synthetic and ThaiNER records always
 train; no refit with dev) on the other four folds and predicts the held-out
 one. Strict-span F1 is pooled over all held-out paragraphs, overall, per
-label and per language. Dev alone has about 1,900 mentions; the pooled folds
-have about 7,800, so differences of a few thousandths are easier to tell
+label and per language. Dev alone has about 2,800 mentions; the pooled folds
+have about 14,700, so differences of a few thousandths are easier to tell
 from noise. Needs only the repository.
 """
 
