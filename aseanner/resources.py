@@ -28,8 +28,7 @@ def boundary_words() -> list[str]:
     >>> "ประเทศ" in boundary_words()
     True
     """
-    text = resource_path("boundary_words.txt").read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return _word_list("boundary_words.txt")
 
 
 def person_titles() -> list[str]:
@@ -38,7 +37,12 @@ def person_titles() -> list[str]:
     >>> "ឯកឧត្តម" in person_titles()
     True
     """
-    text = resource_path("person_titles.txt").read_text(encoding="utf-8")
+    return _word_list("person_titles.txt")
+
+
+def _word_list(name: str) -> list[str]:
+    """The non-empty lines of a bundled word list; lines starting with ``#`` are comments."""
+    text = resource_path(name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
