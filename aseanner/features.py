@@ -127,11 +127,14 @@ def glued(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray, seq: np.ndarray)
         return out
     prev_end, cur_start = ends[:-1], starts[1:]
     touch = (prev_end == cur_start) & (seq[1:] == seq[:-1])
-    last, first = cp[prev_end - 1], cp[cur_start]
-    inside = (_in(first, _NO_WORD_START) | _in(last, _NO_WORD_END)
-              | (_in(last, _LATIN_ALNUM) & _in(first, _LATIN_ALNUM)))
-    out[1:] = touch & inside
+    out[1:] = touch & _cuts_inside(cp[prev_end - 1], cp[cur_start])
     return out
+
+
+def _cuts_inside(last: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Per pair of code points: would a cut between ``last`` and ``first`` fall inside a syllable or a Latin run?"""
+    return (_in(first, _NO_WORD_START) | _in(last, _NO_WORD_END)
+            | (_in(last, _LATIN_ALNUM) & _in(first, _LATIN_ALNUM)))
 
 
 def cuts_word(text: str, i: int) -> bool:
@@ -142,9 +145,8 @@ def cuts_word(text: str, i: int) -> bool:
     """
     if not 0 < i < len(text):
         return False
-    last, first = codepoints(text[i - 1:i + 1])
-    return bool(_in(first[None], _NO_WORD_START)[0] or _in(last[None], _NO_WORD_END)[0]
-                or (_in(last[None], _LATIN_ALNUM)[0] and _in(first[None], _LATIN_ALNUM)[0]))
+    cp = codepoints(text[i - 1:i + 1])
+    return bool(_cuts_inside(cp[:1], cp[1:])[0])
 
 
 def gazetteer_codes(starts: np.ndarray, ends: np.ndarray, matches: list[tuple[int, int, str]]) -> np.ndarray:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -137,9 +138,10 @@ def main(argv=None) -> int:
     first = {r["id"]: r for r in real}
     (DATA / "agreement").mkdir(exist_ok=True)
     for lang in ("th", "km"):
-        # blind-<lang>, blind2-<lang>, blind3-<lang>, ...: 10% of rounds 1, 2, 3, ...
-        blind = [r for n in [f"blind-{lang}"] + [f"blind{k}-{lang}" for k in range(2, 10)] if n in names
-                 for r in load_batch(n)]
+        # blind-<lang>, blind2-<lang>, blind3-<lang>, ...: 10% of rounds 1, 2, 3, ..., in round order
+        blind_names = sorted((int(m.group(1) or 1), n) for n in names
+                             if (m := re.fullmatch(rf"blind(\d*)-{lang}", n)))
+        blind = [r for _, n in blind_names for r in load_batch(n)]
         if blind:
             write_jsonl(blind, DATA / "agreement" / f"blind-{lang}.jsonl")
             write_jsonl([first[r["id"]] for r in blind], DATA / "agreement" / f"first-{lang}.jsonl")

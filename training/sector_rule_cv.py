@@ -16,9 +16,10 @@ under two splits: grouped 5-fold CV by document (new documents of the same
 sources and years) and leave-one-group-out, where a group is a Thai year or a
 Khmer source (new years and sources). Micro-F1 is pooled over all held-out
 paragraphs. ``--learning-curve`` instead keeps the grouped CV's held-out folds
-and trains each fold on a seeded 25%, 50%, 75% and all of its documents. The committed model supplies the tokenizer, cue words and tagger
-mentions (the tagger saw all of train + dev, so mentions are a little better
-than on unseen text); the IDF and the sector classifier are fitted per fold.
+and trains each fold on a seeded 25%, 50%, 75% and all of its documents. The
+committed model supplies the tokenizer, cue words and tagger mentions (the
+tagger saw all of train + dev, so mentions are a little better than on unseen
+text); the IDF and the sector classifier are fitted per fold.
 """
 
 from __future__ import annotations
