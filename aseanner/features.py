@@ -89,6 +89,9 @@ _NO_WORD_START = ((0x0E2F, 0x0E2F), (0x0E30, 0x0E30), (0x0E31, 0x0E3A), (0x0E45,
                   (0x17B4, 0x17D3), (0x17DD, 0x17DD))
 # Characters that cannot end a word: Thai leading vowels, Khmer coeng.
 _NO_WORD_END = ((0x0E40, 0x0E44), (0x17D2, 0x17D2))
+_KHMER_CONSONANT = ((0x1780, 0x17A2),)
+_KHMER_LETTER = ((0x1780, 0x17D3), (0x17DD, 0x17DD))
+_KHMER_CODA_SIGN = ((0x17CB, 0x17CE),)  # bantoc, robat, toandakhiat, kakabat: no vowel of their own
 _LATIN_ALNUM = ((0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x24F))
 
 
@@ -127,8 +130,29 @@ def glued(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray, seq: np.ndarray)
         return out
     prev_end, cur_start = ends[:-1], starts[1:]
     touch = (prev_end == cur_start) & (seq[1:] == seq[:-1])
-    out[1:] = touch & _cuts_inside(cp[prev_end - 1], cp[cur_start])
+    out[1:] = touch & (_cuts_inside(cp[prev_end - 1], cp[cur_start])
+                       | (_in(cp[prev_end - 1], _KHMER_LETTER) & _khmer_coda(cp, cur_start)))
     return out
+
+
+def _khmer_coda(cp: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Per position in ``at``: does ``cp[at]`` begin a bare final consonant that ends its word?
+
+    A Khmer consonant with its subscripts (coeng + consonant) and at most one
+    of the signs ់ ៌ ៍ ៎, but no vowel, followed by no Khmer letter (nor a
+    list-marker full stop), closes the syllable before it: យ៉ា|ន, ពិសិ|ដ្ឋ,
+    សាឡេ|ហ៍. SentencePiece may cut there; a name may not.
+
+    >>> cp = codepoints("សឿ យ៉ាន ពិសិដ្ឋ។ ធំ")
+    >>> _khmer_coda(cp, np.array([6, 12, 17])).tolist()
+    [True, True, False]
+    """
+    pad = np.concatenate([cp, np.zeros(8, dtype=cp.dtype)])
+    k = np.asarray(at, dtype=np.int64) + 1
+    for _ in range(2):  # at most two subscript consonants
+        k = k + 2 * ((pad[k] == 0x17D2) & _in(pad[k + 1], _KHMER_CONSONANT))
+    k = k + _in(pad[k], _KHMER_CODA_SIGN)
+    return _in(pad[at], _KHMER_CONSONANT) & ~_in(pad[k], _KHMER_LETTER) & (pad[k] != 0x2E)
 
 
 def _cuts_inside(last: np.ndarray, first: np.ndarray) -> np.ndarray:

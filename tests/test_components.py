@@ -388,6 +388,30 @@ def test_glued_marks_cuts_inside_words_only():
     assert glued(codepoints("ab"), np.array([0, 1]), np.array([1, 2]), np.array([0, 1])).tolist() == [False, False]
 
 
+def test_glued_keeps_a_khmer_final_consonant_with_its_syllable():
+    from aseanner.features import codepoints, glued
+    # សឿ យ៉ា|ន and ពិសិ|ដ្ឋ: a bare consonant (with subscripts) that ends the word is the coda of the
+    # syllable before it; សាឡេ|ហ៍ with the sign ៍ too. Not when a vowel follows (យ៉ា|នា), not a
+    # list marker (អាស៊ាន|គ.), not a consonant whose sign is its vowel (កម្ពុជា|ធំ: ធំ is a word)
+    def cut(text, i):
+        cp = codepoints(text)
+        return bool(glued(cp, np.array([0, i]), np.array([i, len(text)]), np.zeros(2, dtype=int))[1])
+
+    assert cut("យ៉ាន", 3) and cut("ពិសិដ្ឋ ប្រធាន", 4) and cut("សាឡេហ៍", 4) and cut("យ៉ាន។", 3)
+    assert not cut("យ៉ានា", 3) and not cut("អាស៊ានគ.", 6) and not cut("កម្ពុជាធំ", 7)
+    assert cut("Ab", 1)  # Latin runs stay glued as before
+    # the Viterbi then keeps the whole name: the classifier alone would end it before ន
+    b, i = TAGS.index("B-PERSON"), TAGS.index("I-PERSON")
+    logp = np.log(np.full((3, len(TAGS)), 0.01))
+    logp[0, b], logp[1, i] = np.log(0.9), np.log(0.9)
+    logp[2, 0], logp[2, i] = np.log(0.6), np.log(0.3)
+    text = "សឿ យ៉ាន"
+    starts, ends = np.array([0, 3, 6]), np.array([2, 6, 7])
+    glue = glued(codepoints(text), starts, ends, np.zeros(3, dtype=int))
+    assert glue.tolist() == [False, False, True]
+    assert decode(logp, np.zeros(3, int), 1.0).tolist() == [b, i, 0]
+    assert decode(logp, np.zeros(3, int), 1.0, glue).tolist() == [b, i, i]
+
 def test_fast_tfidf_equals_sklearn():
     from sklearn.feature_extraction.text import TfidfTransformer
     from aseanner.model import tfidf_transform
