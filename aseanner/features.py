@@ -147,12 +147,20 @@ def _khmer_coda(cp: np.ndarray, at: np.ndarray) -> np.ndarray:
     >>> _khmer_coda(cp, np.array([6, 12, 17])).tolist()
     [True, True, False]
     """
-    pad = np.concatenate([cp, np.zeros(8, dtype=cp.dtype)])
-    k = np.asarray(at, dtype=np.int64) + 1
+    at = np.asarray(at, dtype=np.int64)
+    out = _in(cp[at], _KHMER_CONSONANT)
+    cand = np.flatnonzero(out)  # only these need the look-ahead (none in Thai or Latin text)
+
+    def code(i: np.ndarray) -> np.ndarray:  # code points at i, 0 past the end of the text
+        return np.where(i < len(cp), cp[np.minimum(i, len(cp) - 1)], 0)
+
+    k = at[cand] + 1
     for _ in range(2):  # at most two subscript consonants
-        k = k + 2 * ((pad[k] == 0x17D2) & _in(pad[k + 1], _KHMER_CONSONANT))
-    k = k + _in(pad[k], _KHMER_CODA_SIGN)
-    return _in(pad[at], _KHMER_CONSONANT) & ~_in(pad[k], _KHMER_LETTER) & (pad[k] != 0x2E)
+        k = k + 2 * ((code(k) == 0x17D2) & _in(code(k + 1), _KHMER_CONSONANT))
+    k = k + _in(code(k), _KHMER_CODA_SIGN)
+    after = code(k)
+    out[cand] = ~_in(after, _KHMER_LETTER) & (after != 0x2E)
+    return out
 
 
 def _cuts_inside(last: np.ndarray, first: np.ndarray) -> np.ndarray:
