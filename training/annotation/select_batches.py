@@ -24,6 +24,8 @@ reads and corrects; nothing is labelled by lookup alone.
     python training/annotation/select_batches.py --blind 6
     python training/annotation/select_batches.py --round 7 --th-paragraphs 320 --km-news-other 640 --km-rdlab 0 --batch-size 64
     python training/annotation/select_batches.py --blind 7
+    python training/annotation/select_batches.py --round 8 --th-paragraphs 0 --km-news-other 512 --km-rdlab 0 --batch-size 64
+    python training/annotation/select_batches.py --blind 8   # round 8 found only 225 Khmer paragraphs left
 
 ``--blind N`` draws a seeded random 10% per language of round N's batches into
 ``blind<N>-<lang>.input.jsonl`` with an empty ``pre``, for a second annotator who
