@@ -130,8 +130,7 @@ def glued(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray, seq: np.ndarray)
         return out
     prev_end, cur_start = ends[:-1], starts[1:]
     touch = (prev_end == cur_start) & (seq[1:] == seq[:-1])
-    out[1:] = touch & (_cuts_inside(cp[prev_end - 1], cp[cur_start])
-                       | (_in(cp[prev_end - 1], _KHMER_LETTER) & _khmer_coda(cp, cur_start)))
+    out[1:] = touch & _cuts_inside(cp, cur_start)
     return out
 
 
@@ -163,22 +162,23 @@ def _khmer_coda(cp: np.ndarray, at: np.ndarray) -> np.ndarray:
     return out
 
 
-def _cuts_inside(last: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """Per pair of code points: would a cut between ``last`` and ``first`` fall inside a syllable or a Latin run?"""
+def _cuts_inside(cp: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Per position in ``at`` (each > 0): would a cut before ``cp[at]`` fall inside a syllable or a Latin run?"""
+    last, first = cp[at - 1], cp[at]
     return (_in(first, _NO_WORD_START) | _in(last, _NO_WORD_END)
-            | (_in(last, _LATIN_ALNUM) & _in(first, _LATIN_ALNUM)))
+            | (_in(last, _LATIN_ALNUM) & _in(first, _LATIN_ALNUM))
+            | (_in(last, _KHMER_LETTER) & _khmer_coda(cp, at)))
 
 
 def cuts_word(text: str, i: int) -> bool:
     """Would a cut before ``text[i]`` fall inside a syllable or a Latin run (the rule of :func:`glued`)?
 
-    >>> cuts_word("คุณากร", 3), cuts_word("นายสมชาย", 3), cuts_word("Mr.Smith", 3)
-    (True, False, False)
+    >>> cuts_word("คุณากร", 3), cuts_word("นายสมชาย", 3), cuts_word("Mr.Smith", 3), cuts_word("យ៉ាន", 3)
+    (True, False, False, True)
     """
     if not 0 < i < len(text):
         return False
-    cp = codepoints(text[i - 1:i + 1])
-    return bool(_cuts_inside(cp[:1], cp[1:])[0])
+    return bool(_cuts_inside(codepoints(text), np.array([i]))[0])
 
 
 def gazetteer_codes(starts: np.ndarray, ends: np.ndarray, matches: list[tuple[int, int, str]]) -> np.ndarray:
