@@ -95,6 +95,30 @@ _KHMER_CODA_SIGN = ((0x17CB, 0x17CE),)  # bantoc, robat, toandakhiat, kakabat: n
 _LATIN_ALNUM = ((0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x24F))
 
 
+# One lookup table of the classes above (a bit each) instead of a comparison per range: the rules
+# below run on every encode and on every predicted PERSON span.
+_NO_WORD_START_BIT, _NO_WORD_END_BIT, _KHMER_CONSONANT_BIT, _KHMER_LETTER_BIT, _KHMER_CODA_SIGN_BIT, \
+    _LATIN_ALNUM_BIT = (1 << i for i in range(6))
+
+
+def _class_table() -> np.ndarray:
+    table = np.zeros(0x1800, dtype=np.uint8)  # up to the end of the Khmer block; its last entry stays 0
+    for bit, ranges in ((_NO_WORD_START_BIT, _NO_WORD_START), (_NO_WORD_END_BIT, _NO_WORD_END),
+                        (_KHMER_CONSONANT_BIT, _KHMER_CONSONANT), (_KHMER_LETTER_BIT, _KHMER_LETTER),
+                        (_KHMER_CODA_SIGN_BIT, _KHMER_CODA_SIGN), (_LATIN_ALNUM_BIT, _LATIN_ALNUM)):
+        for lo, hi in ranges:
+            table[lo:hi + 1] |= bit
+    return table
+
+
+_CLASS_TABLE = _class_table()
+
+
+def _classes(cp: np.ndarray) -> np.ndarray:
+    """The class bits of each code point (0 for any code point past the table)."""
+    return _CLASS_TABLE[np.minimum(cp, len(_CLASS_TABLE) - 1)]
+
+
 def paragraph_scripts(cp: np.ndarray, par_start: np.ndarray) -> np.ndarray:
     """Per paragraph starting at ``par_start`` in the text of ``cp``: more Khmer than Thai letters?
 
@@ -147,27 +171,32 @@ def _khmer_coda(cp: np.ndarray, at: np.ndarray) -> np.ndarray:
     [True, True, False]
     """
     at = np.asarray(at, dtype=np.int64)
-    out = _in(cp[at], _KHMER_CONSONANT)
+    out = (_classes(cp[at]) & _KHMER_CONSONANT_BIT) > 0
     cand = np.flatnonzero(out)  # only these need the look-ahead (none in Thai or Latin text)
+    if not len(cand):
+        return out
 
     def code(i: np.ndarray) -> np.ndarray:  # code points at i, 0 past the end of the text
         return np.where(i < len(cp), cp[np.minimum(i, len(cp) - 1)], 0)
 
     k = at[cand] + 1
     for _ in range(2):  # at most two subscript consonants
-        k = k + 2 * ((code(k) == 0x17D2) & _in(code(k + 1), _KHMER_CONSONANT))
-    k = k + _in(code(k), _KHMER_CODA_SIGN)
+        k = k + 2 * ((code(k) == 0x17D2) & ((_classes(code(k + 1)) & _KHMER_CONSONANT_BIT) > 0))
+    k = k + ((_classes(code(k)) & _KHMER_CODA_SIGN_BIT) > 0)
     after = code(k)
-    out[cand] = ~_in(after, _KHMER_LETTER) & (after != 0x2E)
+    out[cand] = ((_classes(after) & _KHMER_LETTER_BIT) == 0) & (after != 0x2E)
     return out
 
 
 def _cuts_inside(cp: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Per position in ``at`` (each > 0): would a cut before ``cp[at]`` fall inside a syllable or a Latin run?"""
-    last, first = cp[at - 1], cp[at]
-    return (_in(first, _NO_WORD_START) | _in(last, _NO_WORD_END)
-            | (_in(last, _LATIN_ALNUM) & _in(first, _LATIN_ALNUM))
-            | (_in(last, _KHMER_LETTER) & _khmer_coda(cp, at)))
+    last, first = _classes(cp[at - 1]), _classes(cp[at])
+    out = (((first & _NO_WORD_START_BIT) | (last & _NO_WORD_END_BIT)
+            | (last & first & _LATIN_ALNUM_BIT)) > 0)
+    maybe_coda = np.flatnonzero(~out & ((last & _KHMER_LETTER_BIT) > 0))
+    if len(maybe_coda):
+        out[maybe_coda] = _khmer_coda(cp, at[maybe_coda])
+    return out
 
 
 def cuts_word(text: str, i: int) -> bool:
