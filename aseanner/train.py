@@ -7,6 +7,7 @@ data only and are refused in dev/test.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from typing import Callable
 
@@ -17,13 +18,13 @@ from .cues import CueMatcher
 from .features import Tokens, paragraph_matrix
 from .metrics import doc_key, score_by_language
 from .model import Model
-from .registry import Registry
+from .registry import Entry, Registry
 from .resources import person_titles
 from .sectors import SectorClassifier
 from .spans import spans_to_tags, token_boundary_share
 from .tagger import BIOTagger
 from .taxonomy import ENTITY_LABELS, SECTOR_IDS
-from .text import normalize
+from .text import clean, normalize
 from .tokenizer import Tokenizer
 
 DEFAULT_CONFIG = {
@@ -41,6 +42,10 @@ DEFAULT_CONFIG = {
     # (Thai 0.907, Khmer 0.838); 0.1: 0.920, 0.889, 0.812, 0.869 (0.901, 0.843). Dev, train-only fits:
     # 0.917 / 0.922 / 0.922 at 0.25 / 0.1 / 0 (0 drops Thai PERSON 0.896 -> 0.855)
     "ner_only_weight": 0.1,
+    # the tagger can be fitted with a seeded share of the registry's names of these types hidden from its
+    # registry features, so that it also learns the names the registry lacks (0: none hidden)
+    "gaz_dropout": 0.0,
+    "gaz_dropout_types": ["PERSON", "LOC"],
     "o_floor": 0.99,
     # learned tag transitions in Viterbi, weighted (dev entity F1 with train-only fits: 0 0.899; with
     # unweighted counts 0.15 0.904, 0.25 0.907, 0.35 0.906; as shipped, 0.25: 0.906, PERSON 0.730 -> 0.770)
@@ -127,11 +132,11 @@ class GoldViews:
             self.spans.append(spans)
 
 
-def encode_views(model: Model, views: list[str], block: int = 2000) -> Tokens:
+def encode_views(model: Model, views: list[str], block: int = 2000, hidden: frozenset[str] = frozenset()) -> Tokens:
     """:meth:`Model.encode` over many paragraphs, in blocks, with paragraph indices over all of them."""
     parts = []
     for i in range(0, len(views), block):
-        t = model.encode(views[i:i + block])
+        t = model.encode(views[i:i + block], hidden)
         hits = None if t.cue_hits is None else t.cue_hits + np.array([i, 0, 0, 0])
         parts.append(Tokens(t.ids, t.starts, t.ends, t.seq + i, t.shape, t.space_before, t.space_after, t.gaz,
                             hits, t.glue, t.para_km, t.sub))
@@ -166,7 +171,7 @@ def train_model(train: list[dict], dev: list[dict], tokenizer_bytes: bytes, regi
     model = Model(tokenizer=tokenizer, registry=registry, idf=None, sectors=None, tagger=None, config=cfg,
                   cues=cues, titles=tuple(person_titles()) if cfg["strip_titles"] else ())
 
-    facts = _fit_parts(model, train, cfg, progress)
+    facts = _fit_parts(model, train, cfg, progress, seed)
     dev_lab = [r for r in dev if r.get("sectors") is not None]
     if dev_lab:
         progress(f"tuning sector thresholds on {len(dev_lab):,} dev paragraphs")
@@ -180,17 +185,37 @@ def train_model(train: list[dict], dev: list[dict], tokenizer_bytes: bytes, regi
         progress("scoring dev, then refitting on training + dev data with the tuned thresholds")
         facts["dev_metrics"] = evaluate_records(model, dev)
         thresholds = model.sectors.thresholds_.copy()
-        _fit_parts(model, train + dev, cfg, progress)
+        _fit_parts(model, train + dev, cfg, progress, seed)
         model.sectors.thresholds_ = thresholds
     return model, facts
 
 
-def _fit_parts(model: Model, train: list[dict], cfg: dict, progress: Callable[[str], None]) -> dict:
+def hidden_names(registry: Registry, share: float, types: tuple[str, ...], seed: int) -> frozenset[str]:
+    """A seeded ``share`` of the registry's names of ``types``, chosen by a stable hash of seed and name.
+
+    The same name is hidden in every paragraph, as a name missing from the
+    registry is at prediction time.
+
+    >>> reg = Registry([Entry("", "ORG", "en", f"Org {i}") for i in range(1000)])
+    >>> [len(hidden_names(reg, share, ("ORG",), 13)) for share in (0.0, 1.0)], len(hidden_names(reg, 1.0, ("LOC",), 13))
+    ([0, 1000], 0)
+    >>> hidden_names(reg, 0.3, ("ORG",), 13) == hidden_names(reg, 0.3, ("ORG",), 13) != hidden_names(reg, 0.3, ("ORG",), 14)
+    True
+    """
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"gaz_dropout must be a share in [0, 1], got {share!r}; pass e.g. 0.3, or 0 to hide none")
+    cut = int(round(share * 2**32))
+    return frozenset(n for n in {clean(e.name) for e in registry.entries if e.type in types}
+                     if n and int.from_bytes(hashlib.sha256(f"{seed}\t{n}".encode()).digest()[:4], "big") < cut)
+
+
+def _fit_parts(model: Model, train: list[dict], cfg: dict, progress: Callable[[str], None], seed: int = 13) -> dict:
     """Fit ``model``'s tagger, TF-IDF and sector classifier on ``train``; return training facts."""
     tokenizer = model.tokenizer
     progress(f"tokenising {len(train)} training paragraphs")
     tv = GoldViews(train)
-    tok = encode_views(model, tv.views)
+    hidden = hidden_names(model.registry, cfg["gaz_dropout"], tuple(cfg["gaz_dropout_types"]), seed)
+    tok = encode_views(model, tv.views, hidden=hidden)
     tags = np.zeros(len(tok.ids), dtype=np.int64)
     seq_start = np.searchsorted(tok.seq, np.arange(len(train)), side="left")
     seq_end = np.searchsorted(tok.seq, np.arange(len(train)), side="right")

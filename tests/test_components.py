@@ -452,6 +452,30 @@ def test_encode_views_in_blocks_equals_one_encode(tiny_model):
     assert sorted({int(p) for p in whole.cue_hits[:, 0]}) == [0, 2, 3]
 
 
+def test_hidden_registry_names_lose_only_their_registry_features(tiny_model):
+    from aseanner.features import GAZ_CODE
+    from aseanner.train import hidden_names
+
+    views = ["กระทรวงการต่างประเทศแคนาดาและจีน"]
+    full = tiny_model.encode(views)
+    found = {views[0][s:e]: entry.type for s, e, entry in tiny_model._registry_names(views[0])}
+    assert found == {"กระทรวงการต่างประเทศ": "ORG", "แคนาดา": "COUNTRY", "จีน": "COUNTRY"}
+    part = tiny_model.encode(views, hidden=frozenset({"แคนาดา"}))
+    canada = (full.starts >= 20) & (full.ends <= 26)
+    assert set(full.gaz[canada].tolist()) <= {GAZ_CODE["COUNTRY"], GAZ_CODE["COUNTRY"] + 1} and full.gaz[canada].any()
+    assert not part.gaz[canada].any()
+    assert part.gaz[~canada].tolist() == full.gaz[~canada].tolist()
+    for name in ("ids", "starts", "ends", "glue", "cue_hits"):  # tokens and everything else as before
+        assert getattr(part, name).tolist() == getattr(full, name).tolist(), name
+    # the training recipe hides a seeded share of the chosen types only
+    hidden = hidden_names(tiny_model.registry, 0.5, ("ORG",), 13)
+    types = {e.type for e in tiny_model.registry.entries if e.name in hidden}
+    assert types == {"ORG"} and 0.4 < len(hidden) / len({e.name for e in tiny_model.registry.entries
+                                                          if e.type == "ORG"}) < 0.6
+    with pytest.raises(ValueError, match="gaz_dropout must be a share in"):
+        hidden_names(tiny_model.registry, 1.5, ("ORG",), 13)
+
+
 def test_sector_cues_inside_mentions_are_counted_apart(tiny_model):
     view = "รัฐมนตรีว่าการกระทรวงพลังงานหารือด้านพลังงาน"
     tok = tiny_model.encode([view])
