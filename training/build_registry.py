@@ -48,7 +48,8 @@ def _usable(name: str) -> bool:
 def build(gaz: Path) -> list[Entry]:
     entries = _curated(ROOT / "training" / "registry" / "country_aliases.tsv", "COUNTRY")
     entries += _curated(ROOT / "training" / "registry" / "orgs.tsv", "ORG")
-    for extra, type_ in (("orgs_from_corpus.tsv", "ORG"), ("orgs_more.tsv", "ORG"), ("asean_bodies.tsv", "ORG"),
+    for extra, type_ in (("orgs_from_corpus.tsv", "ORG"), ("orgs_more.tsv", "ORG"), ("orgs_general.tsv", "ORG"),
+                         ("asean_bodies.tsv", "ORG"),
                          ("country_variants.tsv", "COUNTRY"), ("places.tsv", "LOC"), ("persons.tsv", "PERSON"),
                          ("persons_more.tsv", "PERSON")):
         if (ROOT / "training" / "registry" / extra).exists():
