@@ -1,6 +1,6 @@
 """Keep the rows of a candidate name list that real text uses and the registry lacks.
 
-    python training/check_names.py CANDIDATES.tsv --type ORG > kept.tsv      # reads ../shared/corpora
+    python training/check_names.py --keep-long 12 CANDIDATES.tsv > kept.tsv      # reads ../shared/corpora
 
 Candidate lists (``id <TAB> lang <TAB> name``, no header) are written from
 general knowledge by annotator helpers (``training/registry/orgs_general.tsv``
@@ -16,8 +16,8 @@ says how). A row is kept when its cleaned name
   of any type: a name the registry gives another type keeps that type;
 - is not a duplicate of an earlier kept row.
 
-Counts go to standard error, kept rows (with a ``count`` comment column
-dropped) to standard output. Needs ``../shared``; the package never does.
+Kept rows go to standard output, a summary of what was kept and dropped to
+standard error. Needs ``../shared``; the package never does.
 """
 
 from __future__ import annotations
@@ -76,7 +76,6 @@ def count_names(names: list[str], lines) -> Counter:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("candidates", type=Path, nargs="+")
-    ap.add_argument("--type", default="ORG", help="entity type the rows would have in the registry")
     ap.add_argument("--min-count", type=int, default=1)
     ap.add_argument("--keep-long", type=int, default=0, help="keep names this long without corpus evidence (0: never)")
     ap.add_argument("--corpora", type=Path, default=CORPORA)
