@@ -11,7 +11,6 @@ Users extend it with their own TSV files of the same columns
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -78,13 +77,33 @@ class Registry:
 
     @classmethod
     def from_tsv(cls, paths: Iterable[str | Path]) -> "Registry":
-        """Read registry TSV files (``id type lang name`` with a header)."""
+        """Read registry TSV files (columns ``id type lang name`` in any order, named by a header line).
+
+        Lines that are blank or start with ``#`` are skipped. Fields are split on
+        tabs only, without quoting (a plain split: the bundled registry is read
+        on every model load).
+        """
         entries = []
         for path in paths:
             with open(path, encoding="utf-8", newline="") as fh:
-                rows = (line for line in fh if line.strip() and not line.startswith("#"))
-                for row in csv.DictReader(rows, delimiter="\t", quoting=csv.QUOTE_NONE):
-                    entries.append(Entry(row["id"], row["type"], row["lang"], row["name"]))
+                lines = ((n, line.rstrip("\r\n")) for n, line in enumerate(fh, 1)
+                         if line.strip() and not line.startswith("#"))
+                header = next(lines, None)
+                if header is None:
+                    continue
+                names = header[1].split("\t")
+                missing = [c for c in ("id", "type", "lang", "name") if c not in names]
+                if missing:
+                    raise ValueError(f"{path}: the header line must name the columns id, type, lang and name "
+                                     f"(tab-separated), got {names!r}; add the missing {missing}")
+                cols = [names.index(c) for c in ("id", "type", "lang", "name")]
+                for n, line in lines:
+                    fields = line.split("\t")
+                    if len(fields) < len(names):
+                        raise ValueError(f"{path}, line {n}: expected {len(names)} tab-separated fields "
+                                         f"({', '.join(names)}), got {len(fields)} in {line!r}; separate them "
+                                         "with tabs (an empty id is an empty field)")
+                    entries.append(Entry(*(fields[i] for i in cols)))
         return cls(entries)
 
     def lookup(self, name: str, label: str | None = None) -> str | None:

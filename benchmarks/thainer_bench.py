@@ -65,7 +65,7 @@ from aseanner.resources import default_model_dir  # noqa: E402
 from aseanner.spans import spans_to_tags, tags_to_spans, token_boundary_share  # noqa: E402
 from aseanner.tagger import BIOTagger  # noqa: E402
 from aseanner.text import normalize  # noqa: E402
-from aseanner.train import DEFAULT_CONFIG, encode_views, GoldViews  # noqa: E402
+from aseanner.train import DEFAULT_CONFIG, encode_views, GoldViews, hidden_names  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "thainer"
 TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
@@ -164,7 +164,10 @@ class AseannerSystem:
 
     def fit(self, data) -> None:
         views = GoldViews(self._records(data))
-        tok = encode_views(self.model, views.views)
+        # registry names hidden in training as train_model hides them (its default seed)
+        hidden = hidden_names(self.model.registry, self.cfg.get("gaz_dropout", 0.0),
+                              tuple(self.cfg.get("gaz_dropout_types", ())), 13)
+        tok = encode_views(self.model, views.views, hidden=hidden)
         tags = np.zeros(len(tok.ids), dtype=np.int64)
         bounds = np.searchsorted(tok.seq, np.arange(len(data) + 1), side="left")
         for i, spans in enumerate(views.spans):

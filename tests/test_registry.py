@@ -59,6 +59,23 @@ def test_users_extend_the_registry_with_a_tsv(tmp_path):
     assert reg.lookup("สหรัฐฯ") == "US"
 
 
+def test_registry_tsv_columns_follow_the_header_and_bad_rows_say_where(tmp_path):
+    good = tmp_path / "good.tsv"
+    good.write_text("# mine\nname\tlang\ttype\tid\nสถาบันแม่โขง\tth\tORG\tMEKONG-INST\n\nยุโรป\tth\tLOC\t\n",
+                    encoding="utf-8")
+    reg = Registry.from_tsv([good])
+    assert [(e.id, e.type, e.lang, e.name) for e in reg.entries] == [
+        ("MEKONG-INST", "ORG", "th", "สถาบันแม่โขง"), ("", "LOC", "th", "ยุโรป")]
+    short = tmp_path / "short.tsv"
+    short.write_text("id\ttype\tlang\tname\nCA\tCOUNTRY\tth\tแคนาดา\nUS COUNTRY th สหรัฐฯ\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"short.tsv, line 3: expected 4 tab-separated fields .* got 1"):
+        Registry.from_tsv([short])
+    headless = tmp_path / "headless.tsv"
+    headless.write_text("CA\tCOUNTRY\tth\tแคนาดา\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="header line must name the columns id, type, lang and name"):
+        Registry.from_tsv([headless])
+
+
 def test_bad_registry_type_is_an_error():
     with pytest.raises(ValueError, match="type must be one of"):
         Registry([Entry("X", "CITY", "en", "Xville")])
