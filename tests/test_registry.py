@@ -1,6 +1,7 @@
 """Canonical ids in three scripts, normal forms, extension by users."""
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +123,33 @@ def test_gazetteer_among_equals_find_on_lexicon_matches():
     g = Gazetteer(reg)
     for text in ("อาเซียน-แคนาดา และ EU กับ EUROPE", "ประเทศแคนาดาEU", "คลาวด์ ลาว"):
         assert g.among(text, tok.lexicon_spans(text)) == g.find(text)
+
+
+def test_check_names_keeps_names_real_text_uses_or_long_ones(tmp_path, capsys):
+    import json
+    import lzma
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "training"))
+    import check_names
+
+    counts = check_names.count_names(["ABA", "ABA Bank", "ធនាគារ"], ["ABA Bank and ABAX", "ធនាគារជាតិ ABA"])
+    # leftmost-longest; a Latin name only as a whole word; Khmer and Thai names anywhere
+    assert counts == {"ABA Bank": 1, "ABA": 1, "ធនាគារ": 1}
+
+    corpora = tmp_path / "corpora"
+    corpora.mkdir()
+    texts = {"khmer-news-2019.jsonl.xz": [json.dumps({"text": "ធនាគារ\u200bតេស្តសាកល្បង បានប្រកាស"})],
+             "khmer-sentences-rdlab.txt.xz": ["កាលពីម្សិលមិញ"],
+             "thaigov-asean-2020-2024.jsonl.xz": [json.dumps({"text": "กรมทดสอบสมมุติ แถลง"})],
+             "thaigov-sample-2020-2024.jsonl.xz": [json.dumps({"text": None})]}
+    for name, lines in texts.items():
+        with lzma.open(corpora / name, "wt", encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
+    cand = tmp_path / "cand.tsv"
+    cand.write_text("\tkm\tធនាគារតេស្តសាកល្បង\n\tth\tกรมทดสอบสมมุติ\n\tth\tกรมที่ไม่มีในข่าว\n"
+                    "\tth\tสำนักงานที่ไม่มีในข่าวแต่ชื่อยาว\n\tth\tแคนาดา\n\tkm\tធនាគារតេស្តសាកល្បង\nbad\n", encoding="utf-8")
+    assert check_names.main([str(cand), "--corpora", str(corpora), "--keep-long", "20"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["\tkm\tធនាគារតេស្តសាកល្បង", "\tth\tกรมทดสอบสมมุติ", "\tth\tสำนักงานที่ไม่มีในข่าวแต่ชื่อยาว"]
+    assert "1 not in the corpora, 1 already in the registry, 1 duplicates, 1 malformed" in err
