@@ -214,7 +214,7 @@ def hidden_names(registry: Registry, share: float, types: tuple[str, ...], seed:
                      if n and int.from_bytes(hashlib.sha256(f"{seed}\t{n}".encode()).digest()[:4], "big") < cut)
 
 
-def _fit_parts(model: Model, train: list[dict], cfg: dict, progress: Callable[[str], None], seed: int = 13) -> dict:
+def _fit_parts(model: Model, train: list[dict], cfg: dict, progress: Callable[[str], None], seed: int) -> dict:
     """Fit ``model``'s tagger, TF-IDF and sector classifier on ``train``; return training facts."""
     tokenizer = model.tokenizer
     progress(f"tokenising {len(train)} training paragraphs")

@@ -165,8 +165,7 @@ class AseannerSystem:
     def fit(self, data) -> None:
         views = GoldViews(self._records(data))
         # registry names hidden in training as train_model hides them (its default seed)
-        hidden = hidden_names(self.model.registry, self.cfg.get("gaz_dropout", 0.0),
-                              tuple(self.cfg.get("gaz_dropout_types", ())), 13)
+        hidden = hidden_names(self.model.registry, self.cfg["gaz_dropout"], tuple(self.cfg["gaz_dropout_types"]), 13)
         tok = encode_views(self.model, views.views, hidden=hidden)
         tags = np.zeros(len(tok.ids), dtype=np.int64)
         bounds = np.searchsorted(tok.seq, np.arange(len(data) + 1), side="left")
