@@ -106,12 +106,8 @@ class Model:
         return self.gazetteer.find(text)
 
     # ---- featurisation -------------------------------------------------
-    def encode(self, views: list[str], hidden: frozenset[str] = frozenset()) -> Tokens:
-        """Tokens of several normalised paragraphs, joined by newlines and tokenised at once.
-
-        Registry names in ``hidden`` give no registry feature (training only: see
-        ``gaz_dropout`` in :mod:`aseanner.train`).
-        """
+    def encode(self, views: list[str]) -> Tokens:
+        """Tokens of several normalised paragraphs, joined by newlines and tokenised at once."""
         joined = "\n".join(views)
         lengths = np.fromiter((len(v) for v in views), dtype=np.int64, count=len(views))
         par_start = np.cumsum(lengths + 1) - lengths - 1
@@ -121,7 +117,7 @@ class Model:
         cp = codepoints("\n" + joined + "\n")
         seq = np.searchsorted(par_start, starts, side="right") - 1
         found = self._registry_names(joined, cuts)
-        matches = [(s, e, entry.type) for s, e, entry in found if not hidden or joined[s:e] not in hidden]
+        matches = [(s, e, entry.type) for s, e, entry in found]
         gaz = gazetteer_codes(starts, ends, matches)
         before, after = cp[starts], cp[ends + 1]
         local = par_start[seq] if len(seq) else np.zeros(0, dtype=np.int64)

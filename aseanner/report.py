@@ -96,7 +96,8 @@ def _meta_lines(result: dict) -> list[tuple[str, str]]:
     meta = result.get("meta") or {}
     out = []
     for key, name in (("gold", "gold"), ("model", "model"), ("seed", "training seed"), ("command", "training command"),
-                      ("records", "records"), ("documents", "documents"), ("baseline", "baseline")):
+                      ("records", "records"), ("documents", "documents"), ("baseline", "baseline"),
+                      ("registry", "registry")):
         if meta.get(key) is not None:
             out.append((name, str(meta[key])))
     langs = meta.get("languages")

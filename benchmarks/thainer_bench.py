@@ -65,7 +65,7 @@ from aseanner.resources import default_model_dir  # noqa: E402
 from aseanner.spans import spans_to_tags, tags_to_spans, token_boundary_share  # noqa: E402
 from aseanner.tagger import BIOTagger  # noqa: E402
 from aseanner.text import normalize  # noqa: E402
-from aseanner.train import DEFAULT_CONFIG, encode_views, GoldViews, hidden_names  # noqa: E402
+from aseanner.train import DEFAULT_CONFIG, encode_views, GoldViews, hidden_names, without_names  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "thainer"
 TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
@@ -166,7 +166,7 @@ class AseannerSystem:
         views = GoldViews(self._records(data))
         # registry names hidden in training as train_model hides them (its default seed)
         hidden = hidden_names(self.model.registry, self.cfg["gaz_dropout"], tuple(self.cfg["gaz_dropout_types"]), 13)
-        tok = encode_views(self.model, views.views, hidden=hidden)
+        tok = encode_views(without_names(self.model, hidden), views.views)
         tags = np.zeros(len(tok.ids), dtype=np.int64)
         bounds = np.searchsorted(tok.seq, np.arange(len(data) + 1), side="left")
         for i, spans in enumerate(views.spans):

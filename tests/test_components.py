@@ -4,6 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
+from pathlib import Path
 import scipy.sparse as sp
 from sklearn.exceptions import NotFittedError
 
@@ -452,21 +453,28 @@ def test_encode_views_in_blocks_equals_one_encode(tiny_model):
     assert sorted({int(p) for p in whole.cue_hits[:, 0]}) == [0, 2, 3]
 
 
-def test_hidden_registry_names_lose_only_their_registry_features(tiny_model):
+def test_names_without_the_registry_lose_their_features_cuts_and_links(tiny_model):
     from aseanner.features import GAZ_CODE
-    from aseanner.train import hidden_names
+    from aseanner.train import hidden_names, without_names
 
     views = ["กระทรวงการต่างประเทศแคนาดาและจีน"]
     full = tiny_model.encode(views)
     found = {views[0][s:e]: entry.type for s, e, entry in tiny_model._registry_names(views[0])}
     assert found == {"กระทรวงการต่างประเทศ": "ORG", "แคนาดา": "COUNTRY", "จีน": "COUNTRY"}
-    part = tiny_model.encode(views, hidden=frozenset({"แคนาดา"}))
+    less = without_names(tiny_model, ["แคนาดา"])
+    assert less.tagger is tiny_model.tagger and "แคนาดา" in tiny_model.tokenizer.lexicon  # shared, not changed
+    assert "แคนาดา" not in less.tokenizer.lexicon and less.registry.lookup("แคนาดา") is None
+    part = less.encode(views)
     canada = (full.starts >= 20) & (full.ends <= 26)
     assert set(full.gaz[canada].tolist()) <= {GAZ_CODE["COUNTRY"], GAZ_CODE["COUNTRY"] + 1} and full.gaz[canada].any()
-    assert not part.gaz[canada].any()
-    assert part.gaz[~canada].tolist() == full.gaz[~canada].tolist()
-    for name in ("ids", "starts", "ends", "glue", "cue_hits"):  # tokens and everything else as before
-        assert getattr(part, name).tolist() == getattr(full, name).tolist(), name
+    in_part = (part.starts >= 20) & (part.ends <= 26)
+    assert not part.gaz[in_part].any()
+    # the other names keep their tokens and features
+    keep = full.ends <= 20
+    assert part.starts[part.ends <= 20].tolist() == full.starts[keep].tolist()
+    assert part.gaz[part.ends <= 20].tolist() == full.gaz[keep].tolist()
+    assert part.gaz[part.starts >= 29].tolist() == full.gaz[full.starts >= 29].tolist() != []
+    assert without_names(tiny_model, []) is tiny_model
     # the training recipe hides a seeded share of the chosen types only
     hidden = hidden_names(tiny_model.registry, 0.5, ("ORG",), 13)
     types = {e.type for e in tiny_model.registry.entries if e.name in hidden}
@@ -474,6 +482,25 @@ def test_hidden_registry_names_lose_only_their_registry_features(tiny_model):
                                                           if e.type == "ORG"}) < 0.6
     with pytest.raises(ValueError, match="gaz_dropout must be a share in"):
         hidden_names(tiny_model.registry, 1.5, ("ORG",), 13)
+
+
+def test_records_scored_as_if_the_registry_lacked_their_names(tiny_model):
+    from aseanner.train import predict_records, unlisted_names, without_names
+
+    text = "นายกฯ พบ Ann  LEE ที่เชียงใหม่ กับ UNICEF และ Foo Corp ของแคนาดา"
+    ents = [("Ann  LEE", "PERSON", None), ("เชียงใหม่", "LOC", None), ("UNICEF", "ORG", "UNICEF"),
+            ("Foo Corp", "ORG", None), ("แคนาดา", "COUNTRY", "CA")]
+    rec = {"id": "x#0", "lang": "th", "text": text, "sectors": [],
+           "entities": [{"start": text.index(t), "end": text.index(t) + len(t), "label": lab, "id": i}
+                        for t, lab, i in ents]}
+    # people, places and organisations without an id go; states and linked organisations stay listed
+    assert unlisted_names([rec]) == {"Ann  LEE", "เชียงใหม่", "Foo Corp"}
+    assert tiny_model.registry.entry("เชียงใหม่") is not None
+    less = without_names(tiny_model, unlisted_names([rec]))
+    assert less.registry.entry("เชียงใหม่") is None and less.registry.lookup("แคนาดา") == "CA"
+    assert "เชียงใหม่" not in less.tokenizer.lexicon and "เชียงใหม่" in tiny_model.tokenizer.lexicon
+    pred = predict_records(less, [rec])[0]["entities"]
+    assert {(e["label"], e["id"]) for e in pred if text[e["start"]:e["end"]] == "แคนาดา"} == {("COUNTRY", "CA")}
 
 
 def test_sector_cues_inside_mentions_are_counted_apart(tiny_model):

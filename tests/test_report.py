@@ -192,3 +192,26 @@ def test_html_of_an_empty_result_parses():
     html = report.to_html({"metrics": {}, "baseline": None, "errors": {}, "meta": {}})
     parse(html)
     assert "<svg" not in html
+
+
+def test_make_reports_writes_the_test_split_also_with_its_names_unlisted(tiny_model_dir, tmp_path, capsys):
+    import json
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "reports"))
+    import make_reports
+
+    assert make_reports.main(["--model", str(tiny_model_dir), "--out", str(tmp_path), "--errors", "2"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"{n}.{ext}" for n in ("seeds", "test", "test-unlisted") for ext in ("json", "md", "html"))
+    plain = json.loads((tmp_path / "test.json").read_text(encoding="utf-8"))
+    unlisted = json.loads((tmp_path / "test-unlisted.json").read_text(encoding="utf-8"))
+    assert "registry" not in plain["meta"] and "without the gold file's own" in unlisted["meta"]["registry"]
+    assert unlisted["meta"]["model"] == plain["meta"]["model"] == str(tiny_model_dir)
+    # the lookup finds the test split's people by their registry names, and none once they are unlisted
+    assert plain["baseline"]["entities.PERSON.f1"] > 0.3
+    assert unlisted["baseline"]["entities.PERSON.f1"] == 0.0
+    # states stay listed
+    assert unlisted["baseline"]["entities.COUNTRY.f1"] > 0.9
+    assert "== test-unlisted: training/data/test.jsonl" in capsys.readouterr().out
