@@ -158,6 +158,17 @@ def _read_gold(paths: list[str]) -> list[dict]:
     return read_jsonl(paths) if paths else []
 
 
+def _valid_added_name(entry) -> bool:
+    """Does a name added with ``--add-names`` carry an id of its type's shape (or none where none is due)?"""
+    from aseanner.registry import Registry
+
+    if entry.type == "COUNTRY":
+        return Registry.is_valid_country_id(entry.id)
+    if entry.type == "ORG":
+        return not entry.id or Registry.is_valid_org_id(entry.id)
+    return not entry.id
+
+
 def cmd_train(args) -> int:
     from aseanner import bundle
     from aseanner.data import DataError
@@ -193,7 +204,21 @@ def cmd_train(args) -> int:
     if not tok_path.is_file():
         return _fail(f"tokenizer {tok_path} not found; pass --tokenizer training/tokenizer/aseanner-sp.model")
     registry_path = Path(args.registry) if args.registry else resource_path("registry.tsv")
-    registry = Registry.from_tsv([registry_path])
+    for p in args.add_names + [str(registry_path)]:
+        if not Path(p).is_file():
+            return _fail(f"cannot read {p}: no such file")
+    try:
+        added = Registry.from_tsv(args.add_names)
+        bad = [e for e in added.entries if not _valid_added_name(e)]
+        if bad:
+            return _fail(f"--add-names: {len(bad)} name(s) with an id that does not fit their type, first "
+                         f"{bad[0].name!r} ({bad[0].type}, id {bad[0].id!r}); a COUNTRY needs its ISO 3166-1 "
+                         "alpha-2 code (CA), an ORG an upper-case acronym with hyphens (UCLG-ASPAC) or no id, "
+                         "a PERSON or LOC no id")
+        # your names first: the first entry of a name wins, so they override the registry's
+        registry = Registry([*added.entries, *Registry.from_tsv([registry_path]).entries])
+    except ValueError as exc:
+        return _fail(str(exc))
     lexicon = boundary_words()
     config = args.config
     t0 = time.time()
@@ -305,6 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--tokenizer", help="SentencePiece model (default: the bundled model's)")
     p.add_argument("--registry", help="registry TSV (default: the bundled registry)")
+    p.add_argument("--add-names", action="append", default=[], metavar="TSV",
+                   help="names to add to the registry: a TSV with the columns id, type, lang, name (repeat for "
+                        "several); they win over the registry's own entry for the same name")
     p.add_argument("--config", type=_json_object, help="JSON object overriding training settings")
     p.add_argument("--record-command", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_train)

@@ -124,3 +124,33 @@ def test_loading_and_predicting_never_import_sklearn(tiny_model_dir):
     res = subprocess.run([sys.executable, "-c", code, str(tiny_model_dir)], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
+
+
+def test_cli_train_adds_a_users_names_to_the_registry(cli, tmp_path):
+    from aseanner.bundle import load
+
+    names = tmp_path / "names.tsv"
+    names.write_text("id\ttype\tlang\tname\nZZORG\tORG\tth\tองค์การทดสอบสมมุติ\nJP\tCOUNTRY\tth\tแคนาดา\n",
+                     encoding="utf-8")
+    out = tmp_path / "with-names"
+    res = cli("train", "--data", "tests/fixtures/tiny.jsonl", "--out", str(out), "--add-names", str(names),
+              "--tokenizer", "training/tokenizer/aseanner-sp.model", "--config", '{"tagger_max_iter": 40}')
+    assert res.returncode == 0, res.stderr
+    model = load(out)
+    assert model.registry.lookup("องค์การทดสอบสมมุติ") == "ZZORG"
+    assert model.registry.lookup("แคนาดา") == "JP"  # the user's entry wins over the registry's CA
+    assert model.registry.lookup("ญี่ปุ่น") == "JP" and len(model.registry.entries) > 1000  # the rest is kept
+
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("id\ttype\tlang\tname\nCanada\tCOUNTRY\ten\tKanada\n", encoding="utf-8")
+    res = cli("train", "--data", "tests/fixtures/tiny.jsonl", "--out", str(tmp_path / "never"), "--add-names", str(bad))
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert "'Kanada' (COUNTRY, id 'Canada')" in res.stderr and "ISO 3166-1 alpha-2" in res.stderr
+    assert not (tmp_path / "never").exists()
+    res = cli("train", "--data", "tests/fixtures/tiny.jsonl", "--out", str(tmp_path / "never"),
+              "--add-names", str(tmp_path / "missing.tsv"))
+    assert res.returncode == 1 and "cannot read" in res.stderr and "missing.tsv" in res.stderr
+    short = tmp_path / "short.tsv"
+    short.write_text("id\ttype\tlang\tname\nORG\tth\tชื่อ\n", encoding="utf-8")
+    res = cli("train", "--data", "tests/fixtures/tiny.jsonl", "--out", str(tmp_path / "never"), "--add-names", str(short))
+    assert res.returncode == 1 and "line 2: expected 4 tab-separated fields" in res.stderr
