@@ -280,7 +280,7 @@ def cmd_evaluate(args) -> int:
     if not Path(args.gold).is_file():
         return _fail(f"cannot read {args.gold}: no such file")
     try:
-        result = evaluate_file(args.gold, args.model)
+        result = evaluate_file(args.gold, args.model, unlisted=args.unlisted)
     except DataError as exc:
         print(exc, file=sys.stderr)
         return EXIT_DATA
@@ -343,6 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="write the metrics and errors as JSON")
     p.add_argument("--markdown", help="write a Markdown report")
     p.add_argument("--html", help="write a self-contained HTML report")
+    p.add_argument("--unlisted", action="store_true",
+                   help="score as if the registry lacked the gold file's own person, place and id-less "
+                        "organisation names (how the model does on names it has never seen)")
     p.set_defaults(func=cmd_evaluate)
     return ap
 

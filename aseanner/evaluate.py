@@ -272,14 +272,21 @@ def score_predictions(gold: list[dict], pred: list[dict], tokenizer=None) -> dic
 
 
 def evaluate(model, records: list[dict], *, baseline: bool = True, n_errors: int = 10,
-             gold_path: str | Path | None = None, cues=None) -> dict:
+             gold_path: str | Path | None = None, cues=None, unlisted: bool = False) -> dict:
     """Score ``model`` on gold paragraph ``records`` (see module doc for the result).
 
     ``cues`` overrides the baseline's cue words (default: the bundled
-    ``sector_cues.tsv``); ``gold_path`` is only recorded in ``meta``.
+    ``sector_cues.tsv``); ``gold_path`` is only recorded in ``meta``. With
+    ``unlisted``, the model and the baseline work as if the registry lacked
+    every name the records tag as PERSON, LOC or ORG without id: the names new
+    text brings (see :func:`aseanner.train.without_names`).
     """
-    from .train import predict_records
+    from .train import predict_records, unlisted_names, without_names
 
+    manifest = getattr(model, "manifest", None) or {}
+    path = getattr(model, "path", None)
+    if unlisted:
+        model = without_names(model, unlisted_names(records))
     pred = predict_records(model, records)
     metrics = score_predictions(records, pred, model.tokenizer)
     base = None
@@ -291,8 +298,6 @@ def evaluate(model, records: list[dict], *, baseline: bool = True, n_errors: int
         matcher = None  # cues only place sector snippets then
     if baseline:
         base = score_predictions(records, baseline_predict(records, model.registry, matcher))
-    manifest = getattr(model, "manifest", None) or {}
-    path = getattr(model, "path", None)
     from . import __version__
 
     meta = {
@@ -307,6 +312,9 @@ def evaluate(model, records: list[dict], *, baseline: bool = True, n_errors: int
         "n_errors": n_errors,
         "aseanner": __version__,
     }
+    if unlisted:
+        meta["registry"] = ("without the gold file's own PERSON, LOC and id-less ORG names (model and baseline): "
+                            "names new text brings")
     return {"metrics": metrics, "baseline": base, "errors": error_lists(records, pred, n_errors, matcher),
             "meta": meta}
 

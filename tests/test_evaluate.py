@@ -364,3 +364,18 @@ def test_cli_default_model_exit_0_and_writes_reports(tmp_path):
     assert 0.0 <= res["metrics"]["tokens.boundary_share"] <= 1.0
     assert out["md"].read_text(encoding="utf-8").startswith("# aseanner evaluation")
     assert out["html"].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_cli_unlisted_scores_as_if_the_registry_lacked_the_gold_names(tmp_path):
+    tiny = ROOT / "tests" / "fixtures" / "tiny.jsonl"
+    plain, unlisted = tmp_path / "plain.json", tmp_path / "unlisted.json"
+    assert _cli(tiny, "--json", plain).returncode == 0
+    r = _cli(tiny, "--unlisted", "--json", unlisted, "--markdown", tmp_path / "u.md")
+    assert r.returncode == 0, r.stderr
+    p, u = (json.loads(f.read_text(encoding="utf-8")) for f in (plain, unlisted))
+    assert "registry" not in p["meta"] and "without the gold file's own" in u["meta"]["registry"]
+    assert "without the gold file's own" in (tmp_path / "u.md").read_text(encoding="utf-8")
+    # the lookup finds the fixture's person and place by their registry names, and neither once unlisted
+    assert p["baseline"]["entities.PERSON.f1"] == p["baseline"]["entities.LOC.f1"] == 1.0
+    assert u["baseline"]["entities.PERSON.f1"] == u["baseline"]["entities.LOC.f1"] == 0.0
+    assert u["baseline"]["entities.COUNTRY.f1"] == p["baseline"]["entities.COUNTRY.f1"]  # states stay listed
