@@ -180,7 +180,7 @@ def cmd_train(args) -> int:
     def progress(msg: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
-    for p in args.data + args.dev + args.test:
+    for p in args.data + args.dev + args.test + args.add_names + ([args.registry] if args.registry else []):
         if not Path(p).is_file():
             return _fail(f"cannot read {p}: no such file")
     try:
@@ -204,9 +204,6 @@ def cmd_train(args) -> int:
     if not tok_path.is_file():
         return _fail(f"tokenizer {tok_path} not found; pass --tokenizer training/tokenizer/aseanner-sp.model")
     registry_path = Path(args.registry) if args.registry else resource_path("registry.tsv")
-    for p in args.add_names + [str(registry_path)]:
-        if not Path(p).is_file():
-            return _fail(f"cannot read {p}: no such file")
     try:
         added = Registry.from_tsv(args.add_names)
         bad = [e for e in added.entries if not _valid_added_name(e)]
