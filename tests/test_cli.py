@@ -78,6 +78,8 @@ def test_train_config_must_be_a_json_object(cli, tmp_path, config):
     pytest.param(("evaluate", "{d}/missing.jsonl"), id="evaluate"),
     pytest.param(("convert", "--from", "doccano", "{d}/missing.jsonl", "{d}/out.jsonl"), id="convert"),
     pytest.param(("train", "--data", "{d}/missing.jsonl", "--out", "{d}/model"), id="train"),
+    pytest.param(("train", "--data", TINY, "--out", "{d}/model", "--registry", "{d}/missing.tsv"), id="train-registry"),
+    pytest.param(("train", "--data", TINY, "--out", "{d}/model", "--add-names", "{d}/missing.tsv"), id="train-add-names"),
 ])
 def test_missing_file_is_named(cli, tmp_path, args):
     args = [a.format(d=tmp_path) for a in args]
