@@ -4,12 +4,20 @@ Keys are namespaced (``sectors.micro.f1``, ``entities.COUNTRY.f1``,
 ``linking.paragraph.partners.f1``, ``th.sectors.micro.f1``); a value is
 ``None`` where it is undefined (nothing predicted, nothing to find).
 Gold records whose ``sectors`` is ``null`` are left out of sector scores.
+``sectors.document.micro`` scores documents (records grouped by
+:func:`doc_key`): a document's sectors are the union of its paragraphs', as
+the annotation guide defines them and as :class:`aseanner.Document` reports them.
 
 >>> gold = [{"id": "d#0", "lang": "th", "text": "แคนาดา", "sectors": ["health"],
 ...          "entities": [{"start": 0, "end": 6, "label": "COUNTRY", "id": "CA"}]}]
 >>> pred = [{"id": "d#0", "sectors": ["health", "energy"], "entities": [{"start": 0, "end": 6, "label": "COUNTRY", "id": "CA"}]}]
 >>> m = score(gold, pred)
 >>> m["sectors.micro.precision"], m["entities.micro.f1"], m["linking.paragraph.partners.f1"]
+(0.5, 1.0, 1.0)
+>>> gold.append({"id": "d#1", "lang": "th", "text": "พลังงาน", "sectors": ["energy"], "entities": []})
+>>> pred.append({"id": "d#1", "sectors": [], "entities": []})
+>>> m = score(gold, pred)
+>>> m["sectors.micro.recall"], m["sectors.document.micro.recall"], m["sectors.document.micro.precision"]
 (0.5, 1.0, 1.0)
 """
 
@@ -63,12 +71,15 @@ def score(gold: list[dict], pred: list[dict], prefix: str = "") -> dict:
     link_par = {False: [0, 0, 0], True: [0, 0, 0]}
     doc_gold: dict = defaultdict(lambda: {False: set(), True: set()})
     doc_pred: dict = defaultdict(lambda: {False: set(), True: set()})
+    doc_sectors: dict = defaultdict(lambda: (set(), set()))  # document -> (gold, predicted) over labelled paragraphs
     n_sector_pars = mentions = 0
     for g in gold:
         p = by_id.get(g["id"], {"sectors": [], "entities": []})
         if g.get("sectors") is not None:
             n_sector_pars += 1
             gs, ps = set(g["sectors"]), set(p.get("sectors") or [])
+            doc_sectors[doc_key(g["id"])][0].update(gs)
+            doc_sectors[doc_key(g["id"])][1].update(ps)
             for s in SECTOR_IDS:
                 sec[s][0] += s in gs and s in ps
                 sec[s][1] += s in ps and s not in gs
@@ -104,6 +115,8 @@ def score(gold: list[dict], pred: list[dict], prefix: str = "") -> dict:
     for m in ("precision", "recall", "f1"):
         vals = [out[f"{prefix}sectors.{s}.{m}"] or 0.0 for s in present]
         out[f"{prefix}sectors.macro.{m}"] = sum(vals) / len(vals) if vals else None
+    _put(out, f"{prefix}sectors.document.micro", sum(len(gs & ps) for gs, ps in doc_sectors.values()),
+         sum(len(ps - gs) for gs, ps in doc_sectors.values()), sum(len(gs - ps) for gs, ps in doc_sectors.values()))
     etot = [sum(v[i] for v in ent.values()) for i in range(3)]
     _put(out, f"{prefix}entities.micro", *etot)
     for l, (tp, fp, fn) in ent.items():
@@ -125,6 +138,7 @@ def score(gold: list[dict], pred: list[dict], prefix: str = "") -> dict:
     out[f"{prefix}count.documents"] = len({doc_key(g["id"]) for g in gold})
     out[f"{prefix}count.paragraphs"] = len(gold)
     out[f"{prefix}count.sector_paragraphs"] = n_sector_pars
+    out[f"{prefix}count.sector_documents"] = len(doc_sectors)
     out[f"{prefix}count.mentions"] = mentions
     return out
 

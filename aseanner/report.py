@@ -36,6 +36,8 @@ def _sections(result: dict) -> list[tuple[str, str, list[tuple[str, str]]]]:
     langs = _langs(m)
     sectors = [("sectors micro", "sectors.micro"), ("sectors macro", "sectors.macro")]
     sectors += [(f"{l} sectors {avg}", f"{l}.sectors.{avg}") for l in langs for avg in ("micro", "macro")]
+    sectors += [("documents: sectors micro", "sectors.document.micro")]
+    sectors += [(f"{l} documents: sectors micro", f"{l}.sectors.document.micro") for l in langs]
     sectors += [(s, f"sectors.{s}") for s in SECTOR_IDS]
     ents = [("entities micro (strict)", "entities.micro"), ("entities lenient (overlap)", "entities.lenient")]
     ents += [(f"{l} entities {kind}", f"{l}.entities.{key}") for l in langs
@@ -45,7 +47,7 @@ def _sections(result: dict) -> list[tuple[str, str, list[tuple[str, str]]]]:
             for who in ("all", "partners")]
     link += [(f"{l} {level} {who}", f"{l}.linking.{level}.{who}") for l in langs
              for level in ("paragraph", "document") for who in ("all", "partners")]
-    return [("sectors", "Sectors (paragraph level, multi-label)", sectors),
+    return [("sectors", "Sectors (multi-label; per paragraph, and per document as the union of its paragraphs)", sectors),
             ("entities", "Entities (strict = exact span and label; lenient = overlap, same label)", ents),
             ("linking", "Linking (canonical ids of COUNTRY/ORG; partners exclude ASEAN and members)", link)]
 
@@ -71,7 +73,7 @@ def _extra_rows(result: dict) -> list[tuple[str, object]]:
                          _ratio(m.get(f"{prefix}tokens.aligned_spans"), m.get(f"{prefix}tokens.gold_spans"))))
     for prefix in [""] + [f"{l}." for l in _langs(m)]:
         name = f"{prefix[:-1]} " if prefix else ""
-        for key in ("documents", "paragraphs", "sector_paragraphs", "mentions"):
+        for key in ("documents", "paragraphs", "sector_documents", "sector_paragraphs", "mentions"):
             k = f"{prefix}count.{key}"
             if k in m:
                 rows.append((f"{name}{key.replace('_', ' ')}", m.get(k)))

@@ -114,6 +114,24 @@ def test_hand_computed_partial_scores():
     assert m["km.sectors.micro.precision"] is None and m["km.sectors.micro.recall"] == 0.0
 
 
+def test_document_sectors_are_the_union_of_their_paragraphs():
+    gold = [{"id": "a#0", "lang": "th", "text": "x", "sectors": ["health"], "entities": []},
+            {"id": "a#1", "lang": "th", "text": "y", "sectors": ["energy"], "entities": []},
+            {"id": "a#2", "lang": "th", "text": "z", "sectors": None, "entities": []},
+            {"id": "b#0", "lang": "km", "text": "w", "sectors": ["tourism"], "entities": []}]
+    pred = [{"id": "a#0", "sectors": ["energy"], "entities": []},   # wrong paragraph, right document
+            {"id": "a#1", "sectors": ["msme"], "entities": []},
+            {"id": "a#2", "sectors": ["health"], "entities": []},   # unlabelled paragraph: adds nothing
+            {"id": "b#0", "sectors": [], "entities": []}]
+    m = score_predictions(gold, pred)
+    assert m["sectors.micro.precision"] == 0.0 and m["sectors.micro.recall"] == 0.0
+    # documents a: gold {health, energy}, predicted {energy, msme}; b: gold {tourism}, nothing predicted
+    assert m["sectors.document.micro.precision"] == pytest.approx(1 / 2)
+    assert m["sectors.document.micro.recall"] == pytest.approx(1 / 3)
+    assert m["sectors.document.micro.support"] == 3 and m["count.sector_documents"] == 2
+    assert m["th.sectors.document.micro.f1"] == pytest.approx(1 / 2) and m["km.sectors.document.micro.f1"] == 0.0
+
+
 def test_records_without_sector_labels_are_left_out_of_sector_scores_and_errors():
     gold = [dict(GOLD[0], sectors=None)]
     pred = [{"id": "d1#0", "sectors": ["energy"], "entities": []}]

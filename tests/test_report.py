@@ -87,7 +87,8 @@ def parse(html: str) -> StrictParser:
 # ---- text table ------------------------------------------------------------
 def test_table_rows_and_none_values():
     text = report.table(make_result())
-    for row in ("sectors micro", "sectors macro", "th sectors micro", "km sectors micro", "entities micro (strict)",
+    for row in ("sectors micro", "sectors macro", "th sectors micro", "km sectors micro", "documents: sectors micro",
+                "entities micro (strict)",
                 "entities lenient (overlap)", "paragraph partners", "document all", "token boundary share",
                 *SECTOR_IDS, *ENTITY_LABELS):
         assert row in text, row
