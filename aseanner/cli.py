@@ -87,6 +87,10 @@ def cmd_predict(args) -> int:
             return EXIT_OK
         if args.text is not None:
             text = args.text
+            if "\n" not in text and Path(text).is_file():
+                # predicting a file's name is never what was meant, but a short text may name a file
+                print(f"aseanner: note: {text!r} is also a file; this predicts the text itself. "
+                      f"To read the file: aseanner predict --file {text}", file=sys.stderr)
         elif args.file:
             text = _read_text_file(args.file)
         else:

@@ -100,6 +100,17 @@ def test_predict_file_not_utf8_is_named(cli, bad_utf8):
     assert_one_line_error(res, str(bad_utf8))
 
 
+def test_predict_text_that_names_a_file_predicts_the_text_and_says_how_to_read_the_file(cli, tmp_path):
+    p = tmp_path / "article.txt"
+    p.write_text("ไทยและแคนาดา\n", encoding="utf-8")
+    res = cli("predict", "--compact", "article.txt", cwd=tmp_path)
+    assert res.returncode == 0
+    assert json.loads(res.stdout)["paragraphs"] == [{"start": 0, "end": 11, "sectors": []}]  # the 11 characters of the name
+    assert "predict --file article.txt" in res.stderr
+    res = cli("predict", "--compact", "--file", "article.txt", cwd=tmp_path)
+    assert [e["id"] for e in json.loads(res.stdout)["entities"]] == ["TH", "CA"] and res.stderr == ""
+
+
 def test_predict_jsonl_file_not_utf8_is_named(cli, bad_utf8):
     res = cli("predict", "--jsonl", "--file", str(bad_utf8))
     assert_one_line_error(res, str(bad_utf8))
