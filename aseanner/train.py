@@ -7,6 +7,7 @@ data only and are refused in dev/test.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import random
 from dataclasses import replace
@@ -166,6 +167,13 @@ def train_model(train: list[dict], dev: list[dict], tokenizer_bytes: bytes, regi
     keeping the tuned thresholds. Returns the model and training facts
     (token-boundary share, counts).
     """
+    unknown = sorted(set(config or {}) - set(DEFAULT_CONFIG))
+    if unknown:
+        # a misspelt key would otherwise be ignored and the default trained without a word
+        named = [f"{k!r} (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(k, DEFAULT_CONFIG, 1))
+                 else repr(k) for k in unknown]
+        raise ValueError(f"config has unknown key(s) {', '.join(named)}; the keys are those of "
+                         f"aseanner.train.DEFAULT_CONFIG: {', '.join(DEFAULT_CONFIG)}")
     cfg = {**DEFAULT_CONFIG, **(config or {})}
     for name, recs in (("dev", dev),):
         syn = [r["id"] for r in recs if r.get("synthetic")]

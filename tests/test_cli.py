@@ -69,6 +69,15 @@ def test_train_config_must_be_a_json_object(cli, tmp_path, config):
     assert not out.exists()
 
 
+def test_train_config_with_a_misspelt_key_names_it_and_the_likely_one(cli, tmp_path):
+    out = tmp_path / "model"
+    res = cli("train", "--data", TINY, "--out", str(out), "--config", '{"tagger_c": 2}')
+    assert res.returncode == 1, res.stderr
+    assert "unknown key(s) 'tagger_c' (did you mean 'tagger_C'?)" in res.stderr
+    assert "nothing was written" in res.stderr and "Traceback" not in res.stderr
+    assert not out.exists()
+
+
 # ---- missing and unreadable files: one line naming the file, exit 1 ---------------------
 @pytest.mark.parametrize("args", [
     pytest.param(("predict", "--file", "{d}/missing.txt"), id="predict-file"),
