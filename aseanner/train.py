@@ -186,7 +186,11 @@ def train_model(train: list[dict], dev: list[dict], tokenizer_bytes: bytes, regi
     model = Model(tokenizer=tokenizer, registry=registry, idf=None, sectors=None, tagger=None, config=cfg,
                   cues=cues, titles=tuple(person_titles()) if cfg["strip_titles"] else ())
 
-    facts = _fit_parts(model, train, cfg, progress, seed)
+    # the tagger learns from text whose registry lacks a seeded share of the names, as new text's does;
+    # the same names in both fits, so one view serves both
+    hidden = hidden_names(model.registry, cfg["gaz_dropout"], tuple(cfg["gaz_dropout_types"]), seed)
+    tagger_view = without_names(model, hidden)
+    facts = _fit_parts(model, tagger_view, train, cfg, progress, len(hidden))
     dev_lab = [r for r in dev if r.get("sectors") is not None]
     if dev_lab:
         progress(f"tuning sector thresholds on {len(dev_lab):,} dev paragraphs")
@@ -200,7 +204,7 @@ def train_model(train: list[dict], dev: list[dict], tokenizer_bytes: bytes, regi
         progress("scoring dev, then refitting on training + dev data with the tuned thresholds")
         facts["dev_metrics"] = evaluate_records(model, dev)
         thresholds = model.sectors.thresholds_.copy()
-        _fit_parts(model, train + dev, cfg, progress, seed)
+        _fit_parts(model, tagger_view, train + dev, cfg, progress, len(hidden))
         model.sectors.thresholds_ = thresholds
     return model, facts
 
@@ -272,8 +276,13 @@ def _paragraph_bounds(tok: Tokens, n: int) -> np.ndarray:
                      np.searchsorted(tok.seq, np.arange(n), side="right")], axis=1)
 
 
-def _fit_parts(model: Model, train: list[dict], cfg: dict, progress: Callable[[str], None], seed: int) -> dict:
-    """Fit ``model``'s tagger, TF-IDF and sector classifier on ``train``; return training facts."""
+def _fit_parts(model: Model, tagger_view: Model, train: list[dict], cfg: dict, progress: Callable[[str], None],
+               n_hidden: int) -> dict:
+    """Fit ``model``'s tagger, TF-IDF and sector classifier on ``train``; return training facts.
+
+    The tagger learns from ``train`` as ``tagger_view`` (``model`` without
+    ``n_hidden`` registry names, see :func:`without_names`) encodes it.
+    """
     tokenizer = model.tokenizer
     progress(f"tokenising {len(train)} training paragraphs")
     tv = GoldViews(train)
@@ -282,15 +291,13 @@ def _fit_parts(model: Model, train: list[dict], cfg: dict, progress: Callable[[s
     for i, (a, b) in enumerate(_paragraph_bounds(tok, len(train))):
         ok, n = token_boundary_share(tok.starts[a:b], tok.ends[a:b], tv.spans[i])
         aligned, total = aligned + ok, total + n
-    # the tagger learns from text whose registry lacks a seeded share of the names, as new text's does
-    hidden = hidden_names(model.registry, cfg["gaz_dropout"], tuple(cfg["gaz_dropout_types"]), seed)
-    ttok = encode_views(without_names(model, hidden), tv.views) if hidden else tok
+    ttok = encode_views(tagger_view, tv.views) if tagger_view is not model else tok
     tags = np.zeros(len(ttok.ids), dtype=np.int64)
     for i, (a, b) in enumerate(_paragraph_bounds(ttok, len(train))):
         tags[a:b] = spans_to_tags(ttok.starts[a:b], ttok.ends[a:b], tv.spans[i])[0]
     weights = np.array([cfg["ner_only_weight"] if r.get("sectors") is None else 1.0 for r in train])[ttok.seq]
     progress(f"fitting entity tagger on {len(tags):,} tokens ({total:,} gold spans, "
-             f"{aligned / total if total else 1:.4f} on token boundaries; {len(hidden):,} registry names hidden)")
+             f"{aligned / total if total else 1:.4f} on token boundaries; {n_hidden:,} registry names hidden)")
     X = model.token_features(ttok)
     model.tagger = BIOTagger(C=cfg["tagger_C"], max_iter=cfg["tagger_max_iter"], o_floor=cfg["o_floor"],
                              transition_weight=cfg["transition_weight"]).fit(X, tags, sample_weight=weights, seq=ttok.seq)

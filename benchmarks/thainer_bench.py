@@ -65,7 +65,8 @@ from aseanner.resources import default_model_dir  # noqa: E402
 from aseanner.spans import spans_to_tags, tags_to_spans, token_boundary_share  # noqa: E402
 from aseanner.tagger import BIOTagger  # noqa: E402
 from aseanner.text import normalize  # noqa: E402
-from aseanner.train import DEFAULT_CONFIG, encode_views, GoldViews, hidden_names, without_names  # noqa: E402
+from aseanner.train import (DEFAULT_CONFIG, GoldViews, _paragraph_bounds, encode_views, hidden_names,  # noqa: E402
+                            without_names)
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "thainer"
 TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
@@ -168,9 +169,7 @@ class AseannerSystem:
         hidden = hidden_names(self.model.registry, self.cfg["gaz_dropout"], tuple(self.cfg["gaz_dropout_types"]), 13)
         tok = encode_views(without_names(self.model, hidden), views.views)
         tags = np.zeros(len(tok.ids), dtype=np.int64)
-        bounds = np.searchsorted(tok.seq, np.arange(len(data) + 1), side="left")
-        for i, spans in enumerate(views.spans):
-            a, b = bounds[i], bounds[i + 1]
+        for (a, b), spans in zip(_paragraph_bounds(tok, len(data)), views.spans):
             tags[a:b] = spans_to_tags(tok.starts[a:b], tok.ends[a:b], spans)[0]
         X = self.model.token_features(tok)
         self.model.tagger = BIOTagger(C=self.cfg["tagger_C"], max_iter=self.cfg["tagger_max_iter"],
