@@ -174,7 +174,8 @@ class AseannerSystem:
         X = self.model.token_features(tok)
         self.model.tagger = BIOTagger(C=self.cfg["tagger_C"], max_iter=self.cfg["tagger_max_iter"],
                                       o_floor=self.cfg["o_floor"],
-                                      transition_weight=self.cfg["transition_weight"]).fit(X, tags, seq=tok.seq)
+                                      transition_weight=self.cfg["transition_weight"],
+                                      o_penalty=self.cfg["o_penalty"]).fit(X, tags, seq=tok.seq)
 
     def predict(self, texts: list[str]) -> list[list[tuple]]:
         nts = [normalize(t) for t in texts]

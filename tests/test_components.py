@@ -223,7 +223,7 @@ def test_estimators_follow_the_sklearn_parameter_contract():
     from sklearn.base import clone
 
     tagger = BIOTagger(C=0.5, transition_weight=0.3)
-    assert tagger.get_params() == {"C": 0.5, "max_iter": 300, "o_floor": 0.99, "transition_weight": 0.3}
+    assert tagger.get_params() == {"C": 0.5, "max_iter": 300, "o_floor": 0.99, "transition_weight": 0.3, "o_penalty": 0.0}
     assert repr(tagger) == "BIOTagger(C=0.5, transition_weight=0.3)"
     X = sp.csr_matrix(np.eye(2))
     fitted = SectorClassifier(C=2.0).fit(X, np.eye(2))
@@ -375,6 +375,26 @@ def test_learned_transitions_carry_a_name_over_its_last_piece():
     assert apart.transitions_[i, b] < together.transitions_[i, b]
     with pytest.raises(ValueError, match="transition_weight must be a number >= 0"):
         BIOTagger(transition_weight=-1).fit(X, y)
+
+
+def test_o_penalty_trades_o_for_names_only_where_viterbi_runs():
+    b, i = TAGS.index("B-ORG"), TAGS.index("I-ORG")
+    logp = np.log(np.array([[0.01] * len(TAGS)] * 3))
+    logp[0, b], logp[0, 0] = np.log(0.8), np.log(0.1)   # a name's first piece
+    logp[1, 0], logp[1, i] = np.log(0.55), np.log(0.35)  # its last piece, O by a small margin
+    logp[2, 0] = np.log(0.995)                           # sure O: skips Viterbi, stays O whatever the penalty
+    seq = np.zeros(3, int)
+    assert decode(logp, seq).tolist() == [b, 0, 0]
+    assert decode(logp, seq, o_penalty=1.0).tolist() == [b, i, 0]
+    assert decode(logp, seq, o_penalty=50.0).tolist()[2] == 0
+    y = np.array([0, b, i, 0] * 5)
+    X = sp.csr_matrix(np.eye(len(TAGS))[y])
+    assert BIOTagger(o_penalty=1.0).fit(X, y).decode_log_proba(logp, seq).tolist() == [b, i, 0]
+    old = BIOTagger().fit(X, y)
+    del old.o_penalty  # a model pickled before the parameter existed decodes as it did
+    assert old.decode_log_proba(logp, seq).tolist() == [b, 0, 0]
+    with pytest.raises(ValueError, match="o_penalty must be a number >= 0, got -1"):
+        BIOTagger(o_penalty=-1).fit(X, y)
 
 
 def test_glued_marks_cuts_inside_words_only():
