@@ -31,6 +31,16 @@ def _read_text_file(path: str) -> str:
         return fh.read()
 
 
+def _names_a_file(text: str) -> bool:
+    """Whether ``text`` is also the path of an existing file (never for multi-line or over-long text)."""
+    if "\n" in text:
+        return False
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL character
+        return False
+
+
 def _positive_int(value: str) -> int:
     try:
         n = int(value)
@@ -87,7 +97,7 @@ def cmd_predict(args) -> int:
             return EXIT_OK
         if args.text is not None:
             text = args.text
-            if "\n" not in text and Path(text).is_file():
+            if _names_a_file(text):
                 # predicting a file's name is never what was meant, but a short text may name a file
                 print(f"aseanner: note: {text!r} is also a file; this predicts the text itself. "
                       f"To read the file: aseanner predict --file {text}", file=sys.stderr)

@@ -118,6 +118,11 @@ def test_predict_text_that_names_a_file_predicts_the_text_and_says_how_to_read_t
     assert "predict --file article.txt" in res.stderr
     res = cli("predict", "--compact", "--file", "article.txt", cwd=tmp_path)
     assert [e["id"] for e in json.loads(res.stdout)["entities"]] == ["TH", "CA"] and res.stderr == ""
+    # a text far longer than any file name is only text (checking it as a path raised "File name too long")
+    long_text = "ไทยและแคนาดา " * 100
+    res = cli("predict", "--compact", long_text, cwd=tmp_path)
+    assert res.returncode == 0 and res.stderr == "", res.stderr
+    assert len(json.loads(res.stdout)["entities"]) == 200
 
 
 def test_predict_jsonl_file_not_utf8_is_named(cli, bad_utf8):
