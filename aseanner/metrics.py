@@ -61,6 +61,14 @@ def _ids(entities: list[dict], partners_only: bool) -> set[str]:
             and (not partners_only or is_partner(e["id"]))}
 
 
+def _set_counts(pairs) -> tuple[int, int, int]:
+    """tp, fp, fn pooled over ``(gold set, predicted set)`` pairs."""
+    tp = fp = fn = 0
+    for g, p in pairs:
+        tp, fp, fn = tp + len(g & p), fp + len(p - g), fn + len(g - p)
+    return tp, fp, fn
+
+
 def score(gold: list[dict], pred: list[dict], prefix: str = "") -> dict:
     """Compare records paired by ``id`` (see module doc)."""
     by_id = {p["id"]: p for p in pred}
@@ -115,8 +123,7 @@ def score(gold: list[dict], pred: list[dict], prefix: str = "") -> dict:
     for m in ("precision", "recall", "f1"):
         vals = [out[f"{prefix}sectors.{s}.{m}"] or 0.0 for s in present]
         out[f"{prefix}sectors.macro.{m}"] = sum(vals) / len(vals) if vals else None
-    _put(out, f"{prefix}sectors.document.micro", sum(len(gs & ps) for gs, ps in doc_sectors.values()),
-         sum(len(ps - gs) for gs, ps in doc_sectors.values()), sum(len(gs - ps) for gs, ps in doc_sectors.values()))
+    _put(out, f"{prefix}sectors.document.micro", *_set_counts(doc_sectors.values()))
     etot = [sum(v[i] for v in ent.values()) for i in range(3)]
     _put(out, f"{prefix}entities.micro", *etot)
     for l, (tp, fp, fn) in ent.items():
@@ -130,11 +137,8 @@ def score(gold: list[dict], pred: list[dict], prefix: str = "") -> dict:
     out[f"{prefix}entities.lenient.support"] = n_gold
     for partners_only, name in ((False, "all"), (True, "partners")):
         _put(out, f"{prefix}linking.paragraph.{name}", *link_par[partners_only])
-        tp = fp = fn = 0
-        for d in doc_gold:
-            gi, pi = doc_gold[d][partners_only], doc_pred[d][partners_only]
-            tp, fp, fn = tp + len(gi & pi), fp + len(pi - gi), fn + len(gi - pi)
-        _put(out, f"{prefix}linking.document.{name}", tp, fp, fn)
+        _put(out, f"{prefix}linking.document.{name}",
+             *_set_counts((doc_gold[d][partners_only], doc_pred[d][partners_only]) for d in doc_gold))
     out[f"{prefix}count.documents"] = len({doc_key(g["id"]) for g in gold})
     out[f"{prefix}count.paragraphs"] = len(gold)
     out[f"{prefix}count.sector_paragraphs"] = n_sector_pars

@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> None:
         model, _ = train_model(train, held, TOKENIZER.read_bytes(), registry, lexicon, seed=13, config=config,
                                cues=default_cues(), progress=lambda msg: None)
         unlisted = without_names(model, unlisted_names(held))
-        for penalty, prefix, m in [(p, f"{p}:{kind}", m) for p in penalties for kind, m in (("", model), ("unlisted.", unlisted))]:
+        runs = [(p, f"{p}:{kind}", m) for p in penalties for kind, m in (("", model), ("unlisted.", unlisted))]
+        for penalty, prefix, m in runs:
             if penalty is not None:
                 m.tagger.o_penalty = penalty  # the copy shares the fitted tagger
             for gold_rec, pred_rec in zip(held, predict_records(m, held)):
