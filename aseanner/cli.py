@@ -77,6 +77,8 @@ def cmd_predict(args) -> int:
             texts, bad = [], []
             with src:
                 for n, line in enumerate(src, 1):
+                    if n == 1:
+                        line = line.removeprefix("\ufeff")  # a byte-order mark, as Windows editors write
                     if not line.strip():
                         continue
                     try:

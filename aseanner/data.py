@@ -19,6 +19,7 @@ unknown sector id 'helth'; did you mean 'health'?
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import json
 from collections import Counter
@@ -173,9 +174,15 @@ def validate_record(rec: object, registry: Registry | None = None, *, path: str 
 
 
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict | None, list[Problem]]]:
-    """``(line number, record or None, parse problems)`` for every non-blank line."""
+    """``(line number, record or None, parse problems)`` for every non-blank line.
+
+    A UTF-8 byte-order mark at the start of the file (editors on Windows write
+    one) is skipped, as ``utf-8-sig`` does.
+    """
     data = Path(path).read_bytes()
     offset = 0
+    if data.startswith(codecs.BOM_UTF8):
+        data, offset = data[len(codecs.BOM_UTF8):], len(codecs.BOM_UTF8)
     for n, raw in enumerate(data.split(b"\n"), 1):
         line_start, offset = offset, offset + len(raw) + 1
         if not raw.strip():

@@ -143,6 +143,16 @@ def test_directory_instead_of_file_is_named(cli, tmp_path, args):
     assert_one_line_error(res, str(d))
 
 
+def test_jsonl_with_a_byte_order_mark_is_read(cli, tmp_path):
+    src = tmp_path / "bom.jsonl"
+    src.write_bytes(b"\xef\xbb\xbf" + Path(TINY).read_bytes())
+    res = cli("validate", str(src))
+    assert res.returncode == 0 and res.stdout.startswith("OK:"), res.stdout + res.stderr
+    res = cli("predict", "--jsonl", input="\ufeff" + json.dumps({"text": "ไทยและแคนาดา"}, ensure_ascii=False) + "\n")
+    assert res.returncode == 0, res.stderr
+    assert [e["id"] for e in json.loads(res.stdout)["entities"]] == ["TH", "CA"]
+
+
 def test_convert_to_unwritable_output_is_named(cli, tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"text": "แคนาดา", "label": [[0, 6, "COUNTRY"]]}, ensure_ascii=False) + "\n",
