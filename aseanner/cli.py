@@ -292,6 +292,14 @@ def cmd_evaluate(args) -> int:
 
     if not Path(args.gold).is_file():
         return _fail(f"cannot read {args.gold}: no such file")
+    outputs = [(flag, render, getattr(args, flag))
+               for flag, render in (("json", report.to_json), ("markdown", report.to_markdown), ("html", report.to_html))
+               if getattr(args, flag)]
+    for flag, _, path in outputs:  # checked before the evaluation, not after it
+        problem = ("it is a directory" if Path(path).is_dir() else
+                   None if Path(path).resolve().parent.is_dir() else "its folder does not exist")
+        if problem:
+            return _fail(f"cannot write --{flag} {path}: {problem}; give a file path in an existing folder")
     try:
         result = evaluate_file(args.gold, args.model, unlisted=args.unlisted)
     except DataError as exc:
@@ -300,11 +308,12 @@ def cmd_evaluate(args) -> int:
     except (FileNotFoundError, ModelIntegrityError) as exc:
         return _fail(str(exc))
     print(report.table(result))
-    for flag, render in (("json", report.to_json), ("markdown", report.to_markdown), ("html", report.to_html)):
-        path = getattr(args, flag)
-        if path:
+    for flag, render, path in outputs:
+        try:
             Path(path).write_text(render(result), encoding="utf-8")
-            print(f"wrote {path}", file=sys.stderr)
+        except OSError as exc:
+            return _fail(f"cannot write --{flag} {path}: {exc.strerror or exc}")
+        print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -143,6 +143,16 @@ def test_directory_instead_of_file_is_named(cli, tmp_path, args):
     assert_one_line_error(res, str(d))
 
 
+@pytest.mark.parametrize("flag", ["--json", "--markdown", "--html"])
+def test_evaluate_report_path_in_a_missing_folder_is_named_before_evaluating(cli, tmp_path, flag):
+    out = tmp_path / "no-such-dir" / "report"
+    res = cli("evaluate", TINY, flag, str(out))
+    assert_one_line_error(res, str(out))
+    assert res.stdout == ""  # nothing was evaluated first
+    res = cli("evaluate", TINY, flag, str(tmp_path))
+    assert_one_line_error(res, "is a directory")
+
+
 def test_jsonl_with_a_byte_order_mark_is_read(cli, tmp_path):
     src = tmp_path / "bom.jsonl"
     src.write_bytes(b"\xef\xbb\xbf" + Path(TINY).read_bytes())
